@@ -1,0 +1,22 @@
+//! ACORN's pure business domain: identifiers, master data and people, the authorisation policy, keyset paging, the audit hash chain and input
+//! validation — the rules of DOMAIN.md, each tested beside its code.
+//!
+//! This crate does no IO and has no async, HTTP or SQL in it, so every other crate (store, service,
+//! edi, forecast, web) can depend on it and every rule can be tested in microseconds. Later modules
+//! (money, GTIN/SSCC, state machines, matching, fees, KPIs) join these.
+
+pub mod audit;
+pub mod ids;
+pub mod master;
+pub mod paging;
+pub mod people;
+pub mod policy;
+pub mod validate;
+
+pub use audit::{
+    Anchor, AuditRecord, ChainProblem, GENESIS_HASH, VerifiedChain, compute_hash, seal,
+    verify_chain,
+};
+pub use ids::{TenantId, new_id};
+pub use policy::{Access, Area, Role, access, best_access, client_access};
+pub use validate::{FieldIssue, Issues};

@@ -1,0 +1,218 @@
+//! Managing people: retailer admins manage staff and any vendor's users; a vendor admin manages the
+//! vendor's own users (invite by e-mail link, change roles, disable, reset MFA).
+
+use crate::authz::{list_scope, require, require_object};
+use crate::crypto::{random_token, sha256_hex};
+use crate::{Change, Ctx, ServiceError, Services, mail, now};
+use acorn_domain::ids::TenantId;
+use acorn_domain::paging::{Cursor, Page, clamp_limit};
+use acorn_domain::people::{Locale, User, UserStatus};
+use acorn_domain::policy::{Access, Area, Role};
+use acorn_domain::validate::{self, Issues};
+use acorn_store::repo::users::TokenPurpose;
+use acorn_store::repo::{sessions, users, vendors};
+use uuid::Uuid;
+
+/// What an invitation needs.
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub tenant: TenantId,
+    pub email: String,
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub locale: Locale,
+}
+
+/// Staff accounts are the retailer admin's business; vendor accounts need VendorUsers access.
+fn require_manage(ctx: &Ctx, tenant: TenantId, need: Access) -> Result<(), ServiceError> {
+    if !tenant.is_retailer() {
+        return require_object(ctx, Area::VendorUsers, need, tenant, "user");
+    }
+    if !ctx.principal.is_retailer_side() {
+        // A vendor asking about retailer staff: same answer as for a missing user.
+        require(ctx, Area::VendorUsers, need)?;
+        return Err(ServiceError::NotFound("user"));
+    }
+    let admin = match &ctx.principal {
+        crate::Principal::User(u) => u.roles.contains(&Role::Admin),
+        crate::Principal::System(_) => true,
+        _ => false,
+    };
+    let reader = need == Access::Read && ctx.principal.access(Area::VendorUsers) >= Access::Read;
+    if admin || reader { Ok(()) } else { Err(ServiceError::Forbidden) }
+}
+
+fn check_roles(tenant: TenantId, roles: &[Role], issues: &mut Issues) {
+    if roles.is_empty() {
+        issues.push(acorn_domain::FieldIssue::new("roles", "choose at least one role"));
+    }
+    for r in roles {
+        if tenant.is_retailer() && !r.is_retailer() {
+            issues.push(acorn_domain::FieldIssue::new("roles", format!("`{}` is a vendor role; retailer staff take retailer roles", r.as_str())));
+        }
+        if !tenant.is_retailer() && !r.is_vendor() {
+            issues.push(acorn_domain::FieldIssue::new("roles", format!("`{}` is a retailer role; vendor users take vendor roles", r.as_str())));
+        }
+    }
+}
+
+impl Services {
+    /// Creates a user and e-mails a one-time set-up link (valid 7 days). The user sets a password and
+    /// enrols MFA before reaching anything else.
+    pub async fn invite_user(&self, ctx: &Ctx, new: NewUser) -> Result<User, ServiceError> {
+        require_manage(ctx, new.tenant, Access::Write)?;
+        let mut issues = Issues::new();
+        let email = issues.field("email", validate::email(&new.email));
+        let name = issues.field("name", validate::display_name(&new.name));
+        let mut roles = new.roles.clone();
+        roles.sort();
+        roles.dedup();
+        check_roles(new.tenant, &roles, &mut issues);
+        issues.into_result().map_err(ServiceError::Invalid)?;
+        let (email, name) = (email.unwrap_or_default(), name.unwrap_or_default());
+        if !new.tenant.is_retailer() && vendors::get(&self.db.conn, new.tenant).await?.is_none() {
+            return Err(ServiceError::NotFound("vendor"));
+        }
+        let t = now();
+        let user = User {
+            id: acorn_domain::ids::new_id(),
+            tenant_id: new.tenant,
+            email,
+            name,
+            roles,
+            locale: new.locale,
+            status: UserStatus::Active,
+            has_password: false,
+            mfa_enrolled: false,
+            created_at: t,
+            updated_at: t,
+        };
+        let token = random_token(32);
+        let link = format!("{}/setup/{}", self.config.base_url.trim_end_matches('/'), token);
+        let inviter = ctx.principal.actor();
+        let user_ref = &user;
+        self.mutate(ctx, |tx| {
+            let (token, link, inviter) = (token.clone(), link.clone(), inviter.clone());
+            async move {
+                let user = user_ref;
+                users::insert(tx.c(), user).await?;
+                users::insert_token(tx.c(), &sha256_hex(&token), user.id, TokenPurpose::Setup, t + crate::auth::SETUP_LINK_TTL, t).await?;
+                let body = format!(
+                    "Hello {name},\n\nYou have been invited to ACORN ({inviter}).\n\
+                     Set your password here (the link works once, for 7 days):\n\n{link}\n\n\
+                     After that you will set up two-factor sign-in with an authenticator app.\n",
+                    name = user.name
+                );
+                mail::queue(tx.c(), user.tenant_id, &user.email, "Your ACORN account", &body).await?;
+                Ok(((), Change::new(user.tenant_id, "user.invited", "user", user.id).after(user)))
+            }
+        })
+        .await?;
+        Ok(user)
+    }
+
+    /// One user, when visible to the principal.
+    pub async fn get_user(&self, ctx: &Ctx, id: Uuid) -> Result<User, ServiceError> {
+        let (user, _) = users::get(&self.db.conn, id).await?.ok_or(ServiceError::NotFound("user"))?;
+        require_manage(ctx, user.tenant_id, Access::Read).map_err(|e| match e {
+            ServiceError::Forbidden if !crate::authz::visible(ctx, user.tenant_id) => ServiceError::NotFound("user"),
+            e => e,
+        })?;
+        Ok(user)
+    }
+
+    /// Users of a tenant. Vendor principals only ever see their own.
+    pub async fn list_users(&self, ctx: &Ctx, tenant: Option<TenantId>, cursor: Option<&str>, limit: Option<u64>) -> Result<Page<User>, ServiceError> {
+        let scope = list_scope(ctx).or(tenant);
+        match scope {
+            Some(t) => require_manage(ctx, t, Access::Read)?,
+            None => require(ctx, Area::VendorUsers, Access::Read)?,
+        }
+        let after = cursor.map(Cursor::decode).transpose().map_err(|e| ServiceError::invalid("cursor", e))?;
+        let limit = clamp_limit(limit);
+        let rows = users::list(&self.db.conn, scope, after.map(|c| (c.created_at, c.id)), limit).await?;
+        Ok(Page::from_rows(rows, limit, |u| Cursor { created_at: u.created_at, id: u.id }))
+    }
+
+    async fn change_user<F>(&self, ctx: &Ctx, id: Uuid, action: &'static str, apply: F) -> Result<User, ServiceError>
+    where
+        F: AsyncFn(&acorn_store::Tx, &User) -> Result<(), ServiceError>,
+    {
+        let before = self.get_user(ctx, id).await?;
+        require_manage(ctx, before.tenant_id, Access::Write)?;
+        let before_ref = &before;
+        let apply = &apply;
+        self.mutate(ctx, |tx| async move {
+            apply(&tx, before_ref).await?;
+            let (after, _) = users::get(tx.c(), id).await?.ok_or(ServiceError::NotFound("user"))?;
+            Ok((after.clone(), Change::new(before_ref.tenant_id, action, "user", id).before(before_ref).after(&after)))
+        })
+        .await
+    }
+
+    pub async fn set_user_roles(&self, ctx: &Ctx, id: Uuid, roles: Vec<Role>) -> Result<User, ServiceError> {
+        let user = self.get_user(ctx, id).await?;
+        let mut roles = roles;
+        roles.sort();
+        roles.dedup();
+        let mut issues = Issues::new();
+        check_roles(user.tenant_id, &roles, &mut issues);
+        issues.into_result().map_err(ServiceError::Invalid)?;
+        let roles = &roles;
+        self.change_user(ctx, id, "user.roles_changed", async move |tx, u| {
+            users::set_roles(tx.c(), u.id, roles).await?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn set_user_name(&self, ctx: &Ctx, id: Uuid, name: &str) -> Result<User, ServiceError> {
+        let name = validate::display_name(name).map_err(|e| ServiceError::invalid("name", e))?;
+        let name = &name;
+        self.change_user(ctx, id, "user.renamed", async move |tx, u| {
+            users::set_name(tx.c(), u.id, name, now()).await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Disables (and signs out) or re-enables a user.
+    pub async fn set_user_status(&self, ctx: &Ctx, id: Uuid, status: UserStatus) -> Result<User, ServiceError> {
+        if let crate::Principal::User(me) = &ctx.principal
+            && me.id == id
+            && status == UserStatus::Disabled
+        {
+            return Err(ServiceError::Rejected { code: "cannot_disable_self", message: "you cannot disable your own account".into() });
+        }
+        let action = if status == UserStatus::Disabled { "user.disabled" } else { "user.enabled" };
+        self.change_user(ctx, id, action, async move |tx, u| {
+            let t = now();
+            users::set_status(tx.c(), u.id, status, t).await?;
+            if status == UserStatus::Disabled {
+                sessions::revoke_all(tx.c(), u.id, None, t).await?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Clears a user's second factor and recovery codes and signs them out; they enrol again at the
+    /// next sign-in.
+    pub async fn reset_user_mfa(&self, ctx: &Ctx, id: Uuid) -> Result<User, ServiceError> {
+        self.change_user(ctx, id, "user.mfa_reset", async move |tx, u| {
+            let t = now();
+            users::set_totp(tx.c(), u.id, None, None, t).await?;
+            users::replace_recovery_codes(tx.c(), u.id, &[], t).await?;
+            sessions::revoke_all(tx.c(), u.id, None, t).await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Finds a user by e-mail (CLI).
+    pub async fn user_by_email(&self, ctx: &Ctx, email: &str) -> Result<User, ServiceError> {
+        let email = email.trim().to_lowercase();
+        let (user, _) = users::get_by_email(&self.db.conn, &email).await?.ok_or(ServiceError::NotFound("user"))?;
+        self.get_user(ctx, user.id).await
+    }
+}

@@ -1,0 +1,5 @@
+//! Test support (dev-only): a fresh database per test cloned from a migrated template, a running
+//! ACORN server on a real socket with a cookie-keeping HTTP client, fixtures, and the real-browser
+//! driver.
+
+pub mod browser;
