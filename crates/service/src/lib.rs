@@ -158,3 +158,33 @@ impl Services {
         Ok(result)
     }
 }
+
+/// Health of the database, for `/readyz` and `/metrics`.
+impl Services {
+    /// Migrations not yet applied (0 when the schema is current).
+    pub async fn pending_migrations(&self) -> Result<usize, ServiceError> {
+        Ok(acorn_store::migration::pending(&self.db).await?)
+    }
+
+    /// Connection pool size and idle connections.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        match self.db.backend {
+            acorn_store::Backend::Sqlite => {
+                let p = self.db.conn.get_sqlite_connection_pool();
+                (p.size(), p.num_idle())
+            }
+            acorn_store::Backend::Postgres => {
+                let p = self.db.conn.get_postgres_connection_pool();
+                (p.size(), p.num_idle())
+            }
+        }
+    }
+}
+
+impl Services {
+    /// Forgets failed-login records older than a day (the throttle looks back one hour).
+    pub async fn housekeeping(&self) -> Result<(), ServiceError> {
+        repo::users::prune_login_failures(&self.db.conn, now() - chrono::Duration::days(1)).await?;
+        Ok(())
+    }
+}

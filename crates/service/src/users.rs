@@ -13,6 +13,26 @@ use acorn_store::repo::users::TokenPurpose;
 use acorn_store::repo::{sessions, users, vendors};
 use uuid::Uuid;
 
+/// One change to a user account.
+enum UserChange {
+    Roles(Vec<Role>),
+    Name(String),
+    Status(UserStatus),
+    ResetMfa,
+}
+
+impl UserChange {
+    fn action(&self) -> &'static str {
+        match self {
+            UserChange::Roles(_) => "user.roles_changed",
+            UserChange::Name(_) => "user.renamed",
+            UserChange::Status(UserStatus::Disabled) => "user.disabled",
+            UserChange::Status(UserStatus::Active) => "user.enabled",
+            UserChange::ResetMfa => "user.mfa_reset",
+        }
+    }
+}
+
 /// What an invitation needs.
 #[derive(Clone, Debug)]
 pub struct NewUser {
@@ -134,18 +154,31 @@ impl Services {
         Ok(Page::from_rows(rows, limit, |u| Cursor { created_at: u.created_at, id: u.id }))
     }
 
-    async fn change_user<F>(&self, ctx: &Ctx, id: Uuid, action: &'static str, apply: F) -> Result<User, ServiceError>
-    where
-        F: AsyncFn(&acorn_store::Tx, &User) -> Result<(), ServiceError>,
-    {
+    /// Applies one change to a user the principal may manage, audited with before and after.
+    async fn change_user(&self, ctx: &Ctx, id: Uuid, change: UserChange) -> Result<User, ServiceError> {
         let before = self.get_user(ctx, id).await?;
         require_manage(ctx, before.tenant_id, Access::Write)?;
-        let before_ref = &before;
-        let apply = &apply;
+        let (b, ch) = (&before, &change);
         self.mutate(ctx, |tx| async move {
-            apply(&tx, before_ref).await?;
-            let (after, _) = users::get(tx.c(), id).await?.ok_or(ServiceError::NotFound("user"))?;
-            Ok((after.clone(), Change::new(before_ref.tenant_id, action, "user", id).before(before_ref).after(&after)))
+            let t = now();
+            let c = tx.c();
+            match ch {
+                UserChange::Roles(roles) => users::set_roles(c, id, roles).await?,
+                UserChange::Name(name) => users::set_name(c, id, name, t).await?,
+                UserChange::Status(status) => {
+                    users::set_status(c, id, *status, t).await?;
+                    if *status == UserStatus::Disabled {
+                        sessions::revoke_all(c, id, None, t).await?;
+                    }
+                }
+                UserChange::ResetMfa => {
+                    users::set_totp(c, id, None, None, t).await?;
+                    users::replace_recovery_codes(c, id, &[], t).await?;
+                    sessions::revoke_all(c, id, None, t).await?;
+                }
+            }
+            let (after, _) = users::get(c, id).await?.ok_or(ServiceError::NotFound("user"))?;
+            Ok((after.clone(), Change::new(b.tenant_id, ch.action(), "user", id).before(b).after(&after)))
         })
         .await
     }
@@ -158,22 +191,12 @@ impl Services {
         let mut issues = Issues::new();
         check_roles(user.tenant_id, &roles, &mut issues);
         issues.into_result().map_err(ServiceError::Invalid)?;
-        let roles = &roles;
-        self.change_user(ctx, id, "user.roles_changed", async move |tx, u| {
-            users::set_roles(tx.c(), u.id, roles).await?;
-            Ok(())
-        })
-        .await
+        self.change_user(ctx, id, UserChange::Roles(roles)).await
     }
 
     pub async fn set_user_name(&self, ctx: &Ctx, id: Uuid, name: &str) -> Result<User, ServiceError> {
         let name = validate::display_name(name).map_err(|e| ServiceError::invalid("name", e))?;
-        let name = &name;
-        self.change_user(ctx, id, "user.renamed", async move |tx, u| {
-            users::set_name(tx.c(), u.id, name, now()).await?;
-            Ok(())
-        })
-        .await
+        self.change_user(ctx, id, UserChange::Name(name)).await
     }
 
     /// Disables (and signs out) or re-enables a user.
@@ -184,29 +207,13 @@ impl Services {
         {
             return Err(ServiceError::Rejected { code: "cannot_disable_self", message: "you cannot disable your own account".into() });
         }
-        let action = if status == UserStatus::Disabled { "user.disabled" } else { "user.enabled" };
-        self.change_user(ctx, id, action, async move |tx, u| {
-            let t = now();
-            users::set_status(tx.c(), u.id, status, t).await?;
-            if status == UserStatus::Disabled {
-                sessions::revoke_all(tx.c(), u.id, None, t).await?;
-            }
-            Ok(())
-        })
-        .await
+        self.change_user(ctx, id, UserChange::Status(status)).await
     }
 
     /// Clears a user's second factor and recovery codes and signs them out; they enrol again at the
     /// next sign-in.
     pub async fn reset_user_mfa(&self, ctx: &Ctx, id: Uuid) -> Result<User, ServiceError> {
-        self.change_user(ctx, id, "user.mfa_reset", async move |tx, u| {
-            let t = now();
-            users::set_totp(tx.c(), u.id, None, None, t).await?;
-            users::replace_recovery_codes(tx.c(), u.id, &[], t).await?;
-            sessions::revoke_all(tx.c(), u.id, None, t).await?;
-            Ok(())
-        })
-        .await
+        self.change_user(ctx, id, UserChange::ResetMfa).await
     }
 
     /// Finds a user by e-mail (CLI).

@@ -1,0 +1,83 @@
+//! Configuration: defaults, then the TOML file (`<data-dir>/acorn.toml` unless `--config`), then
+//! `ACORN_*` environment variables, then command-line flags.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: String,
+    /// Where the SQLite file, audit anchors and mail outbox live.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; default: `<data-dir>/acorn.db`.
+    pub database_url: Option<String>,
+    /// Public URL used in e-mailed links; default `http://<listen>`.
+    pub public_url: Option<String>,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub log_format: String,
+    pub db_max_connections: u32,
+    pub rate_limit_per_second: u32,
+    pub rate_limit_burst: u32,
+    pub argon2_m_kib: u32,
+    pub argon2_t: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./acorn-data"),
+            database_url: None,
+            public_url: None,
+            smtp_url: None,
+            mail_from: "ACORN <no-reply@acorn.invalid>".into(),
+            log_format: "pretty".into(),
+            db_max_connections: 16,
+            rate_limit_per_second: 10,
+            rate_limit_burst: 20,
+            argon2_m_kib: 19456,
+            argon2_t: 2,
+        }
+    }
+}
+
+impl Config {
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}?mode=rwc", self.data_dir.join("acorn.db").display()))
+    }
+
+    pub fn base_url(&self) -> String {
+        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+
+    /// Loads defaults ← file ← environment. The file is optional unless named explicitly.
+    pub fn load(data_dir: Option<&Path>, config_file: Option<&Path>) -> anyhow::Result<Config> {
+        let mut base = Config::default();
+        if let Some(d) = data_dir {
+            base.data_dir = d.to_path_buf();
+        }
+        let env_dir = std::env::var_os("ACORN_DATA_DIR").map(PathBuf::from);
+        let dir = data_dir.map(Path::to_path_buf).or(env_dir).unwrap_or_else(|| base.data_dir.clone());
+        let file = config_file.map(Path::to_path_buf).unwrap_or_else(|| dir.join("acorn.toml"));
+        if config_file.is_some() && !file.exists() {
+            anyhow::bail!("config file {} does not exist", file.display());
+        }
+        let mut cfg: Config = Figment::from(Serialized::defaults(base))
+            .merge(Toml::file(&file))
+            .merge(Env::prefixed("ACORN_"))
+            .extract()
+            .map_err(|e| anyhow::anyhow!("configuration ({}, ACORN_* variables): {e}", file.display()))?;
+        if let Some(d) = data_dir {
+            cfg.data_dir = d.to_path_buf();
+        }
+        if cfg.argon2_m_kib < 19456 || cfg.argon2_t < 2 {
+            anyhow::bail!("argon2 cost below the minimum (m ≥ 19456 KiB, t ≥ 2)");
+        }
+        Ok(cfg)
+    }
+}

@@ -1,0 +1,35 @@
+//! Background jobs of `acorn serve`: mail delivery, audit anchoring (every 60 s or 1,000 records,
+//! whichever comes first) and housekeeping. Each job is idempotent and safe to run in several
+//! processes at once (mail is leased with a conditional UPDATE; anchors only move forward).
+
+use acorn_service::Services;
+use std::time::Duration;
+use tokio::sync::watch;
+
+pub fn spawn(services: Services, mut stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut mail = tokio::time::interval(Duration::from_secs(2));
+        let mut anchor = tokio::time::interval(Duration::from_secs(60));
+        let mut housekeeping = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tokio::select! {
+                _ = stop.changed() => break,
+                _ = mail.tick() => {
+                    if let Err(e) = services.deliver_mail().await { tracing::warn!(error = %e, "mail job"); }
+                }
+                _ = anchor.tick() => {
+                    if let Err(e) = services.anchor_audit().await { tracing::error!(error = %e, "audit anchoring"); }
+                }
+                _ = services.anchor_wakeup.notified() => {
+                    if let Err(e) = services.anchor_audit().await { tracing::error!(error = %e, "audit anchoring"); }
+                }
+                _ = housekeeping.tick() => {
+                    if let Err(e) = services.housekeeping().await { tracing::warn!(error = %e, "housekeeping"); }
+                }
+            }
+        }
+        // Last anchor on the way out, so a clean shutdown leaves no unanchored tail.
+        let _ = services.anchor_audit().await;
+        let _ = services.deliver_mail().await;
+    })
+}

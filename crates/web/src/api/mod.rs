@@ -1,0 +1,56 @@
+//! The native JSON API under `/api/v1`, documented by an OpenAPI 3.1 document generated from these
+//! handlers (`/api/openapi.json`), and the LWA-compatible token endpoint `/auth/o2/token`.
+
+pub mod admin;
+pub mod auth;
+pub mod dto;
+pub mod idempotency;
+pub mod master;
+pub mod token;
+
+use crate::state::AppState;
+use axum::Router;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "ACORN API", version = "1", description = "ACORN's native API. Errors share one body: {code, message, details[{field, issue}], request_id}. POST, PUT and PATCH require an Idempotency-Key header."),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
+    modifiers(&Security)
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let c = openapi.components.get_or_insert_with(Default::default);
+        c.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        c.add_security_scheme("x-amz-access-token", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("x-amz-access-token"))));
+    }
+}
+
+/// The API routes with their OpenAPI document.
+pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(admin::me))
+        .routes(routes!(master::list_vendors, master::create_vendor))
+        .routes(routes!(master::get_vendor, master::update_vendor))
+        .routes(routes!(master::add_identifier))
+        .routes(routes!(master::remove_identifier))
+        .routes(routes!(master::list_dcs, master::create_dc))
+        .routes(routes!(master::get_dc, master::update_dc))
+        .routes(routes!(master::list_slots, master::create_slot))
+        .routes(routes!(master::delete_slot))
+        .routes(routes!(admin::list_users, admin::invite_user))
+        .routes(routes!(admin::get_user, admin::update_user))
+        .routes(routes!(admin::reset_user_mfa))
+        .routes(routes!(admin::list_clients, admin::create_client))
+        .routes(routes!(admin::disable_client))
+        .routes(routes!(admin::audit_log))
+        .routes(routes!(token::token))
+        .split_for_parts()
+}
