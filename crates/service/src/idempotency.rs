@@ -12,16 +12,31 @@ pub const KEEP: Duration = Duration::hours(24);
 
 /// The stored key: a hash of everything that scopes it, so keys of different clients never meet.
 pub fn scoped_key(ctx: &Ctx, route: &str, key: &str) -> String {
-    sha256_hex(&format!("{}\n{}\n{}\n{}", ctx.principal.tenant(), ctx.principal.actor(), route, key))
+    sha256_hex(&format!(
+        "{}\n{}\n{}\n{}",
+        ctx.principal.tenant(),
+        ctx.principal.actor(),
+        route,
+        key
+    ))
 }
 
 impl Services {
-    pub async fn claim_idempotency(&self, scoped: &str, body_hash: &str) -> Result<Claim, ServiceError> {
+    pub async fn claim_idempotency(
+        &self,
+        scoped: &str,
+        body_hash: &str,
+    ) -> Result<Claim, ServiceError> {
         let t = now();
         Ok(idempotency::claim(&self.db.conn, scoped, body_hash, t, t + KEEP).await?)
     }
 
-    pub async fn complete_idempotency(&self, scoped: &str, status: u16, body: &str) -> Result<(), ServiceError> {
+    pub async fn complete_idempotency(
+        &self,
+        scoped: &str,
+        status: u16,
+        body: &str,
+    ) -> Result<(), ServiceError> {
         Ok(idempotency::complete(&self.db.conn, scoped, status, body).await?)
     }
 

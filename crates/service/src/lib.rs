@@ -14,6 +14,7 @@ pub mod facilities;
 pub mod idempotency;
 pub mod mail;
 pub mod mfa;
+pub mod outbox;
 pub mod users;
 pub mod vendors;
 
@@ -88,8 +89,20 @@ pub struct Change {
 }
 
 impl Change {
-    pub fn new(tenant: TenantId, action: &'static str, object_type: &'static str, object_id: impl ToString) -> Change {
-        Change { tenant, action, object_type, object_id: object_id.to_string(), before: None, after: None }
+    pub fn new(
+        tenant: TenantId,
+        action: &'static str,
+        object_type: &'static str,
+        object_id: impl ToString,
+    ) -> Change {
+        Change {
+            tenant,
+            action,
+            object_type,
+            object_id: object_id.to_string(),
+            before: None,
+            after: None,
+        }
     }
     pub fn before(mut self, v: &impl serde::Serialize) -> Change {
         self.before = serde_json::to_value(v).ok();

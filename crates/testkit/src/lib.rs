@@ -2,4 +2,8 @@
 //! ACORN server on a real socket with a cookie-keeping HTTP client, fixtures, and the real-browser
 //! driver.
 
+pub mod app;
 pub mod browser;
+pub mod db;
+
+pub use app::{TestApp, UserFx, VendorFx, call, http};

@@ -84,22 +84,7 @@ pub async fn update_user(State(s): State<AppState>, Api(ctx): Api, Path(user_id)
         Some(v) => Some(UserStatus::parse(v).ok_or_else(|| ApiError::from(ServiceError::invalid("status", "must be `active` or `disabled`")))?),
     };
     let roles = b.roles.as_deref().map(parse_roles).transpose()?;
-    // Checked before any change so a bad field leaves the user untouched.
-    s.services.get_user(&ctx, user_id).await?;
-    let mut user = None;
-    if let Some(name) = &b.name {
-        user = Some(s.services.set_user_name(&ctx, user_id, name).await?);
-    }
-    if let Some(roles) = roles {
-        user = Some(s.services.set_user_roles(&ctx, user_id, roles).await?);
-    }
-    if let Some(st) = status {
-        user = Some(s.services.set_user_status(&ctx, user_id, st).await?);
-    }
-    let user = match user {
-        Some(u) => u,
-        None => s.services.get_user(&ctx, user_id).await?,
-    };
+    let user = s.services.update_user(&ctx, user_id, acorn_service::users::UserPatch { name: b.name, roles, status }).await?;
     Ok(Json(UserOut::from(&user)))
 }
 
@@ -138,9 +123,7 @@ pub async fn create_client(State(s): State<AppState>, Api(ctx): Api, JsonBody(b)
 /// Disable an API client and revoke its tokens.
 #[utoipa::path(post, path = "/api/v1/api-clients/{client_pk}/disable", tag = "access", responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn disable_client(State(s): State<AppState>, Api(ctx): Api, Path(client_pk): Path<Uuid>) -> ApiResult<StatusCode> {
-    let clients = s.services.list_clients(&ctx).await?;
-    let c = clients.iter().find(|c| c.id == client_pk).ok_or_else(ApiError::not_found)?;
-    s.services.disable_client(&ctx, c.tenant_id, c.id).await?;
+    s.services.disable_client_id(&ctx, client_pk).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1,6 +1,7 @@
 //! The portal frame (top bar, navigation by role) and its pages, plus the shared page helpers.
 
 use super::session::Req;
+use super::view;
 use crate::i18n::T;
 use crate::state::AppState;
 use acorn_domain::policy::{Access, Area};
@@ -63,8 +64,10 @@ pub fn server_error(t: T, e: ServiceError) -> Response {
 
 /// A navigation entry.
 pub struct NavItem {
-    pub href: &'static str,
+    pub href: String,
     pub key: &'static str,
+    /// What the area is for (the dashboard card's text).
+    pub desc: &'static str,
     pub current: bool,
 }
 
@@ -77,13 +80,63 @@ pub struct Shell {
     pub nav: Vec<NavItem>,
 }
 
-/// Navigation: only the areas that exist and the user's roles may use.
-fn nav(auth: &SessionAuth, path: &str) -> Vec<NavItem> {
-    let all: [(&'static str, &'static str, Option<Area>); 1] = [("/", "nav.dashboard", None)];
-    all.into_iter()
-        .filter(|(_, _, area)| area.is_none_or(|a| acorn_domain::policy::best_access(&auth.user.roles, a) >= Access::Read))
-        .map(|(href, key, _)| NavItem { href, key, current: href == path })
+impl Shell {
+    /// `aria-current` for a link of the user menu.
+    pub fn here(&self, href: &str) -> bool {
+        self.path == href
+    }
+}
+
+/// What the user's roles allow in an area: decides which links and forms a page offers. The use
+/// cases decide again, and alone, whether an action may happen.
+pub fn access(auth: &SessionAuth, area: Area) -> Access {
+    acorn_domain::policy::best_access(&auth.user.roles, area)
+}
+
+/// Navigation: only the pages that exist and the user's roles may use.
+pub(crate) fn nav(auth: &SessionAuth, path: &str) -> Vec<NavItem> {
+    let mut items: Vec<(String, &'static str, &'static str)> = vec![("/".into(), "nav.dashboard", "")];
+    if access(auth, Area::Vendors) >= Access::Read {
+        // A vendor's people have one vendor: their own.
+        let href = if auth.user.is_retailer() { "/vendors".to_string() } else { format!("/vendors/{}", auth.user.tenant_id) };
+        let key = if auth.user.is_retailer() { "nav.vendors" } else { "nav.my_vendor" };
+        items.push((href, key, "dash.card.vendors"));
+    }
+    if access(auth, Area::Facilities) >= Access::Read {
+        items.push(("/dcs".into(), "nav.dcs", "dash.card.dcs"));
+    }
+    if access(auth, Area::VendorUsers) >= Access::Read {
+        items.push(("/users".into(), "nav.users", "dash.card.users"));
+    }
+    if access(auth, Area::Integrations) >= Access::Read {
+        items.push(("/api-clients".into(), "nav.clients", "dash.card.clients"));
+    }
+    if access(auth, Area::Audit) >= Access::Read {
+        items.push(("/audit".into(), "nav.audit", "dash.card.audit"));
+    }
+    if access(auth, Area::VendorUsers) >= Access::Write {
+        items.push(("/outbox".into(), "nav.outbox", "dash.card.outbox"));
+    }
+    items
+        .into_iter()
+        .map(|(href, key, desc)| {
+            let current = if href == "/" { path == "/" } else { path == href || path.starts_with(&format!("{href}/")) };
+            NavItem { href, key, desc, current }
+        })
         .collect()
+}
+
+/// Vendors (id, name) sorted by name, for vendor pickers and for naming tenants in lists: one query,
+/// for retailer staff. Empty when the list cannot be read (the page then shows ids).
+pub async fn vendor_names(s: &AppState, ctx: &acorn_service::Ctx) -> Vec<(String, String)> {
+    match s.services.list_vendors(ctx, None, None, Some(500)).await {
+        Ok(p) => {
+            let mut v: Vec<(String, String)> = p.items.into_iter().map(|v| (v.id.to_string(), v.name)).collect();
+            v.sort_by_key(|(_, name)| name.to_lowercase());
+            v
+        }
+        Err(_) => Vec::new(),
+    }
 }
 
 /// The fully signed-in session of a portal page, or the redirect to sign in / finish MFA.
@@ -117,8 +170,8 @@ struct DashboardPage {
     shell: Shell,
     welcome: String,
     roles: Vec<&'static str>,
-    /// (area, can write)
-    access: Vec<(&'static str, bool)>,
+    /// (area name, its catalogue key, can write)
+    access: Vec<(&'static str, &'static str, bool)>,
 }
 
 pub async fn dashboard(State(s): State<AppState>, req: Req) -> Response {
@@ -130,14 +183,14 @@ pub async fn dashboard(State(s): State<AppState>, req: Req) -> Response {
         .iter()
         .filter_map(|a| match acorn_domain::policy::best_access(&auth.user.roles, *a) {
             Access::None => None,
-            Access::Read => Some((a.as_str(), false)),
-            Access::Write => Some((a.as_str(), true)),
+            Access::Read => Some((a.as_str(), view::area_key(*a), false)),
+            Access::Write => Some((a.as_str(), view::area_key(*a), true)),
         })
         .collect();
     let page = DashboardPage {
         t,
         welcome: t.t("dash.welcome").replace("{name}", &auth.user.name),
-        roles: auth.user.roles.iter().map(|r| r.as_str()).collect(),
+        roles: auth.user.roles.iter().map(|r| view::role_key(*r)).collect(),
         access,
         shell,
     };

@@ -100,7 +100,7 @@ pub fn with_cookie(mut res: Response, name: &str, value: &str, max_age: Option<i
     res
 }
 
-fn csrf_ok(expected: &str, given: &str) -> bool {
+pub(crate) fn csrf_ok(expected: &str, given: &str) -> bool {
     !expected.is_empty() && expected.len() == given.len() && expected.bytes().zip(given.bytes()).fold(0u8, |a, (x, y)| a | (x ^ y)) == 0
 }
 

@@ -1,0 +1,266 @@
+//! The authorisation table: every API route × every role (and a vendor API client) × own /
+//! other-tenant / missing object, against expectations written here by hand from DOMAIN.md's
+//! "Who may do what". The test fails when the router has a route without an entry. Every vendor's
+//! fixtures carry a canary that must never appear in another vendor's responses.
+
+use acorn_domain::ids::TenantId;
+use acorn_domain::master::VendorIdentifierKind;
+use acorn_domain::policy::Role;
+use acorn_service::Ctx;
+use acorn_testkit::{TestApp, call};
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+/// What a route's path parameter points at.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Obj {
+    None,
+    Vendor,
+    Identifier,
+    User,
+    Client,
+    Dc,
+    Slot,
+}
+
+struct Route {
+    method: &'static str,
+    path: &'static str,
+    /// Principals that may use the route (role names, and "client" for a vendor API client with
+    /// every scope). Everyone else gets 403.
+    allowed: &'static [&'static str],
+    obj: Obj,
+    ok: u16,
+}
+
+const ALL: &[&str] = &[
+    "admin", "category_manager", "vendor_manager", "ap_clerk", "receiver", "auditor",
+    "vendor_admin", "operations", "finance", "catalog", "marketing", "read_only", "client",
+];
+const NOT_RECEIVER: &[&str] = &[
+    "admin", "category_manager", "vendor_manager", "ap_clerk", "auditor",
+    "vendor_admin", "operations", "finance", "catalog", "marketing", "read_only", "client",
+];
+const VENDOR_WRITERS: &[&str] = &["admin", "category_manager"];
+const FACILITY_WRITERS: &[&str] = &["admin"];
+const USER_READERS: &[&str] = &["admin", "auditor", "vendor_admin", "client"];
+const USER_WRITERS: &[&str] = &["admin", "vendor_admin", "client"];
+const AUDIT_READERS: &[&str] = &["admin", "category_manager", "vendor_manager", "ap_clerk", "auditor", "vendor_admin", "client"];
+
+const TABLE: &[Route] = &[
+    Route { method: "GET", path: "/api/v1/me", allowed: ALL, obj: Obj::None, ok: 200 },
+    Route { method: "GET", path: "/api/v1/vendors", allowed: NOT_RECEIVER, obj: Obj::None, ok: 200 },
+    Route { method: "POST", path: "/api/v1/vendors", allowed: VENDOR_WRITERS, obj: Obj::None, ok: 201 },
+    Route { method: "GET", path: "/api/v1/vendors/{vendor_id}", allowed: NOT_RECEIVER, obj: Obj::Vendor, ok: 200 },
+    Route { method: "PATCH", path: "/api/v1/vendors/{vendor_id}", allowed: VENDOR_WRITERS, obj: Obj::Vendor, ok: 200 },
+    Route { method: "POST", path: "/api/v1/vendors/{vendor_id}/identifiers", allowed: VENDOR_WRITERS, obj: Obj::Vendor, ok: 201 },
+    Route { method: "DELETE", path: "/api/v1/vendors/{vendor_id}/identifiers/{kind}/{value}", allowed: VENDOR_WRITERS, obj: Obj::Identifier, ok: 204 },
+    Route { method: "GET", path: "/api/v1/dcs", allowed: ALL, obj: Obj::None, ok: 200 },
+    Route { method: "POST", path: "/api/v1/dcs", allowed: FACILITY_WRITERS, obj: Obj::None, ok: 201 },
+    Route { method: "GET", path: "/api/v1/dcs/{dc_id}", allowed: ALL, obj: Obj::Dc, ok: 200 },
+    Route { method: "PUT", path: "/api/v1/dcs/{dc_id}", allowed: FACILITY_WRITERS, obj: Obj::Dc, ok: 200 },
+    Route { method: "GET", path: "/api/v1/dcs/{dc_id}/dock-slots", allowed: ALL, obj: Obj::Dc, ok: 200 },
+    Route { method: "POST", path: "/api/v1/dcs/{dc_id}/dock-slots", allowed: FACILITY_WRITERS, obj: Obj::Dc, ok: 201 },
+    Route { method: "DELETE", path: "/api/v1/dock-slots/{slot_id}", allowed: FACILITY_WRITERS, obj: Obj::Slot, ok: 204 },
+    Route { method: "GET", path: "/api/v1/users", allowed: USER_READERS, obj: Obj::None, ok: 200 },
+    Route { method: "POST", path: "/api/v1/users", allowed: USER_WRITERS, obj: Obj::None, ok: 201 },
+    Route { method: "GET", path: "/api/v1/users/{user_id}", allowed: USER_READERS, obj: Obj::User, ok: 200 },
+    Route { method: "PATCH", path: "/api/v1/users/{user_id}", allowed: USER_WRITERS, obj: Obj::User, ok: 200 },
+    Route { method: "POST", path: "/api/v1/users/{user_id}/reset-mfa", allowed: USER_WRITERS, obj: Obj::User, ok: 200 },
+    Route { method: "GET", path: "/api/v1/api-clients", allowed: USER_READERS, obj: Obj::None, ok: 200 },
+    Route { method: "POST", path: "/api/v1/api-clients", allowed: USER_WRITERS, obj: Obj::None, ok: 201 },
+    Route { method: "POST", path: "/api/v1/api-clients/{client_pk}/disable", allowed: USER_WRITERS, obj: Obj::Client, ok: 204 },
+    Route { method: "GET", path: "/api/v1/audit", allowed: AUDIT_READERS, obj: Obj::None, ok: 200 },
+];
+
+/// Routes that are not role-based (public by design) and are tested elsewhere.
+const PUBLIC: &[(&str, &str)] = &[("POST", "/auth/o2/token")];
+
+fn spec_routes(spec: &Value) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for m in ["get", "post", "put", "patch", "delete"] {
+            if item.get(m).is_some() {
+                out.insert((m.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_api_route_has_an_expectation() {
+    let app = TestApp::start().await;
+    let spec: Value = reqwest::get(app.url("/api/openapi.json")).await.unwrap().json().await.unwrap();
+    let routes = spec_routes(&spec);
+    let table: BTreeSet<(String, String)> = TABLE
+        .iter()
+        .map(|r| (r.method.to_string(), r.path.to_string()))
+        .chain(PUBLIC.iter().map(|(m, p)| (m.to_string(), p.to_string())))
+        .collect();
+    let missing: Vec<_> = routes.difference(&table).collect();
+    assert!(missing.is_empty(), "routes without an expectation in the access table: {missing:?}");
+    let stale: Vec<_> = table.difference(&routes).collect();
+    assert!(stale.is_empty(), "expectations for routes the router does not have: {stale:?}");
+}
+
+struct Tenant {
+    id: TenantId,
+    canary: String,
+    user: uuid::Uuid,
+}
+
+async fn make_object(app: &TestApp, obj: Obj, t: &Tenant, dc: uuid::Uuid) -> Option<String> {
+    let ctx = Ctx::cli();
+    let s = &app.services;
+    Some(match obj {
+        Obj::None => return None,
+        Obj::Vendor => t.id.0.to_string(),
+        Obj::Identifier => {
+            let v = format!("P{}", &uuid::Uuid::now_v7().simple().to_string()[23..]).to_uppercase();
+            s.add_vendor_identifier(&ctx, t.id, VendorIdentifierKind::PayeeCode, &v, "").await.unwrap();
+            format!("{}/payee_code/{}", t.id.0, v)
+        }
+        Obj::User => {
+            let u = app.user(t.id, &[Role::ReadOnly]).await;
+            u.id.to_string()
+        }
+        Obj::Client => {
+            s.create_client(&ctx, t.id, "target", vec![]).await.unwrap();
+            let list = s.list_clients(&ctx).await.unwrap();
+            list.iter().rev().find(|c| c.tenant_id == t.id).unwrap().id.to_string()
+        }
+        Obj::Dc => dc.to_string(),
+        Obj::Slot => {
+            let start = chrono::Utc::now() + chrono::Duration::days(3 + rand::random::<i64>() % 300) + chrono::Duration::minutes(rand::random::<i64>() % 10_000);
+            s.add_dock_slot(&ctx, dc, start, start + chrono::Duration::hours(1), 2).await.unwrap().id.to_string()
+        }
+    })
+}
+
+fn fill(path: &str, obj: Obj, id: &str) -> String {
+    match obj {
+        Obj::None => path.to_string(),
+        Obj::Vendor => path.replace("{vendor_id}", id),
+        Obj::Identifier => path.replace("{vendor_id}/identifiers/{kind}/{value}", &format!("{}", id.replacen('/', "/identifiers/", 1))),
+        Obj::User => path.replace("{user_id}", id),
+        Obj::Client => path.replace("{client_pk}", id),
+        Obj::Dc => path.replace("{dc_id}", id),
+        Obj::Slot => path.replace("{slot_id}", id),
+    }
+}
+
+fn body(r: &Route, own_vendor: TenantId) -> Option<Value> {
+    let uniq = uuid::Uuid::now_v7().simple().to_string();
+    let code = format!("C{}", &uniq[24..]).to_uppercase();
+    match (r.method, r.path) {
+        ("POST", "/api/v1/vendors") => Some(json!({"name": "New vendor", "country": "DE", "vendor_codes": [code]})),
+        ("PATCH", "/api/v1/vendors/{vendor_id}") => Some(json!({"name": "Renamed vendor"})),
+        ("POST", "/api/v1/vendors/{vendor_id}/identifiers") => Some(json!({"kind": "payee_code", "value": code})),
+        ("POST", "/api/v1/dcs") | ("PUT", "/api/v1/dcs/{dc_id}") => Some(json!({
+            "code": format!("D{}", &uniq[27..]).to_uppercase(), "name": "Test DC",
+            "address": {"line1": "1 Dock Rd", "city": "Reno", "region": "NV", "postal_code": "89501", "country": "US"},
+            "time_zone": "America/Los_Angeles", "dock_doors": 8
+        })),
+        ("POST", "/api/v1/dcs/{dc_id}/dock-slots") => {
+            let start = chrono::Utc::now() + chrono::Duration::days(400) + chrono::Duration::minutes(rand::random::<i64>() % 500_000);
+            Some(json!({"starts_at": start, "ends_at": start + chrono::Duration::hours(1), "capacity": 2}))
+        }
+        ("POST", "/api/v1/users") => Some(json!({"email": format!("{uniq}@invite.test"), "name": "Invited", "roles": ["read_only"], "vendor_id": own_vendor.0})),
+        ("PATCH", "/api/v1/users/{user_id}") => Some(json!({"name": "Renamed user"})),
+        ("POST", "/api/v1/api-clients") => Some(json!({"name": "integration", "vendor_id": own_vendor.0})),
+        ("POST", _) => Some(json!({})),
+        _ => None,
+    }
+}
+
+/// Status for a principal acting on an object of `owner` (`None`: own tenant / untenanted).
+fn expected(r: &Route, who: &str, other_tenant: bool, missing: bool) -> u16 {
+    if !r.allowed.contains(&who) {
+        return 403;
+    }
+    let retailer = ["admin", "category_manager", "vendor_manager", "ap_clerk", "receiver", "auditor"].contains(&who);
+    if missing || (other_tenant && !retailer) {
+        return 404;
+    }
+    r.ok
+}
+
+#[tokio::test]
+async fn every_role_gets_what_the_policy_table_says_and_nothing_leaks() {
+    let app = TestApp::start().await;
+    let a = app.vendor().await;
+    let b = app.vendor().await;
+    let dc = app
+        .services
+        .create_dc(
+            &Ctx::cli(),
+            acorn_service::facilities::DcInput {
+                code: "TST1".into(),
+                name: "Test DC".into(),
+                address: acorn_domain::master::Address { line1: "1 Road".into(), line2: String::new(), city: "Reno".into(), region: "NV".into(), postal_code: "89501".into(), country: "US".into() },
+                time_zone: "America/Los_Angeles".into(),
+                dock_doors: 10,
+            },
+        )
+        .await
+        .unwrap();
+    let ta = Tenant { id: a.id, canary: a.canary.clone(), user: app.user(a.id, &[Role::ReadOnly]).await.id };
+    let tb = Tenant { id: b.id, canary: b.canary.clone(), user: app.user(b.id, &[Role::ReadOnly]).await.id };
+    let _ = (ta.user, tb.user);
+
+    // One signed-in session per role (retailer roles on the retailer tenant, vendor roles on A),
+    // plus an API client of A with every scope.
+    let mut principals: Vec<(String, reqwest::Client, Option<String>)> = Vec::new();
+    for role in Role::ALL {
+        let tenant = if role.is_retailer() { TenantId::RETAILER } else { a.id };
+        let u = app.user(tenant, &[*role]).await;
+        principals.push((role.as_str().to_string(), app.login(&u).await, None));
+    }
+    principals.push(("client".into(), acorn_testkit::http(), Some(app.token(a.id, &[]).await)));
+
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for r in TABLE {
+        for (who, client, token) in &principals {
+            let cases: Vec<(bool, bool)> = match r.obj {
+                Obj::None => vec![(false, false)],
+                Obj::Dc | Obj::Slot => vec![(false, false), (false, true)],
+                _ => vec![(false, false), (true, false), (false, true)],
+            };
+            for (other, missing) in cases {
+                let target = if other { &tb } else { &ta };
+                let id = if missing {
+                    match r.obj {
+                        Obj::Identifier => format!("{}/payee_code/NOPE", uuid::Uuid::now_v7()),
+                        _ => uuid::Uuid::now_v7().to_string(),
+                    }
+                } else {
+                    make_object(&app, r.obj, target, dc.id).await.unwrap_or_default()
+                };
+                let url = app.url(&fill(r.path, r.obj, &id));
+                let method = Method::from_bytes(r.method.as_bytes()).unwrap();
+                let (status, body_json) = call(client, method, &url, token.as_deref(), body(r, a.id).as_ref()).await;
+                checked += 1;
+                let want = expected(r, who, other, missing);
+                if status != want {
+                    failures.push(format!("{} {} as {who} (other={other}, missing={missing}): got {status}, want {want}: {body_json}", r.method, r.path));
+                }
+                // Vendor-side principals must never see vendor B's canary.
+                let retailer = Role::ALL.iter().any(|x| x.as_str() == who && x.is_retailer());
+                if !retailer && body_json.to_string().contains(&tb.canary) {
+                    failures.push(format!("{} {} as {who}: response leaks another vendor's canary", r.method, r.path));
+                }
+                // 404s look the same whether the object is missing or another tenant's.
+                if status == 404 {
+                    assert_eq!(body_json["code"], "not_found");
+                    assert_eq!(body_json["message"], "no such resource");
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {checked} checks failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(checked > 500, "the table walk made only {checked} checks");
+    let _ = ta.canary;
+}

@@ -1,0 +1,93 @@
+//! Idempotency keys and rate limits on the native API.
+
+use acorn_domain::ids::TenantId;
+use acorn_domain::policy::Role;
+use acorn_server::config::Config;
+use acorn_testkit::{TestApp, call, http};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+async fn post(c: &reqwest::Client, url: &str, key: Option<&str>, body: &Value) -> (u16, Value, bool) {
+    let mut r = c.post(url).json(body);
+    if let Some(k) = key {
+        r = r.header("Idempotency-Key", k);
+    }
+    let res = r.send().await.unwrap();
+    let replayed = res.headers().get("idempotent-replayed").is_some();
+    let s = res.status().as_u16();
+    (s, res.json().await.unwrap_or(Value::Null), replayed)
+}
+
+#[tokio::test]
+async fn keys_are_required_replayed_and_bound_to_the_body() {
+    let app = TestApp::start().await;
+    let admin = app.user(TenantId::RETAILER, &[Role::Admin]).await;
+    let c = app.login(&admin).await;
+    let url = app.url("/api/v1/vendors");
+    let body = json!({"name": "Idem", "country": "US", "vendor_codes": ["IDEM1"]});
+    let (s, e, _) = post(&c, &url, None, &body).await;
+    assert_eq!(s, 400);
+    assert_eq!(e["code"], "idempotency_key_required");
+    let (s1, v1, r1) = post(&c, &url, Some("key-1"), &body).await;
+    let (s2, v2, r2) = post(&c, &url, Some("key-1"), &body).await;
+    assert_eq!((s1, s2), (201, 201));
+    assert_eq!(v1, v2, "the stored response is replayed");
+    assert!(!r1 && r2);
+    let (s3, e3, _) = post(&c, &url, Some("key-1"), &json!({"name": "Other", "country": "US", "vendor_codes": ["IDEM2"]})).await;
+    assert_eq!(s3, 422);
+    assert_eq!(e3["code"], "idempotency_key_reused");
+    let (_, list) = call(&c, Method::GET, &app.url("/api/v1/vendors?q=Idem"), None, None).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn sixteen_concurrent_identical_requests_execute_once() {
+    let app = TestApp::start().await;
+    let admin = app.user(TenantId::RETAILER, &[Role::Admin]).await;
+    let c = app.login(&admin).await;
+    let url = app.url("/api/v1/vendors");
+    let body = json!({"name": "Concurrent", "country": "US", "vendor_codes": ["CONC1"]});
+    let audit_before = app.audit_count().await;
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let (c, url, body) = (c.clone(), url.clone(), body.clone());
+        tasks.push(tokio::spawn(async move { post(&c, &url, Some("same-key"), &body).await.0 }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert!(statuses.iter().all(|s| *s == 201 || *s == 409), "{statuses:?}");
+    assert!(statuses.contains(&201));
+    let (_, list) = call(&c, Method::GET, &app.url("/api/v1/vendors?q=Concurrent"), None, None).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "executed exactly once");
+    assert_eq!(app.audit_count().await - audit_before, 1);
+    // Whoever got 409 retries and gets the stored answer.
+    let (s, _, replayed) = post(&c, &url, Some("same-key"), &body).await;
+    assert_eq!((s, replayed), (201, true));
+}
+
+#[tokio::test]
+async fn rate_limits_answer_429_with_retry_after() {
+    let db = acorn_testkit::db::fresh().await;
+    let config = Config { data_dir: db.data_dir().to_path_buf(), database_url: Some(db.url.clone()), rate_limit_per_second: 10, rate_limit_burst: 20, ..Config::default() };
+    let app = TestApp::start_with(db, config).await;
+    let a = app.vendor().await;
+    let token = app.token(a.id, &[]).await;
+    let c = http();
+    let mut limited = None;
+    for i in 0..40 {
+        let res = c.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
+        if res.status() == 429 {
+            limited = Some((i, res.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string()), res.json::<Value>().await.unwrap()));
+            break;
+        }
+    }
+    let (i, retry, body) = limited.expect("the burst of 20 is exceeded within 40 requests");
+    assert!(i >= 20, "at least the burst passes (limited at request {i})");
+    assert!(retry.is_some_and(|r| r.parse::<u64>().unwrap() >= 1));
+    assert_eq!(body["code"], "rate_limited");
+    // Another client is not affected.
+    let other = app.token(a.id, &[]).await;
+    assert_eq!(c.get(app.url("/api/v1/me")).bearer_auth(&other).send().await.unwrap().status(), 200);
+}

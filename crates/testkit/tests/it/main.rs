@@ -1,0 +1,11 @@
+//! ACORN's integration suite: real server on a real socket, real database (SQLite by default,
+//! PostgreSQL when TEST_DATABASE_URL is set), real HTTP client, real browser. One binary so the
+//! suite links once.
+
+mod access;
+mod api;
+mod audit;
+mod auth;
+mod browser;
+mod idempotency;
+mod ops;

@@ -1,0 +1,235 @@
+//! What every portal form shares: reading the urlencoded body (repeated keys for checkbox groups),
+//! the CSRF check, the one-time form token (a UI form's Idempotency-Key: a double-submitted form runs
+//! once, the second submission is sent where the first one went), and turning a use case's
+//! validation errors into the error summary and inline errors.
+
+use super::pages::{Errors, message, redirect};
+use super::session::{Req, csrf_ok, csrf_refused};
+use crate::i18n::T;
+use crate::state::AppState;
+use acorn_service::ServiceError;
+use acorn_service::auth::SessionAuth;
+use acorn_service::idempotency::{Claim, scoped_key};
+use axum::http::StatusCode;
+use axum::response::Response;
+use percent_encoding::{NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+
+/// A submitted `application/x-www-form-urlencoded` body.
+#[derive(Debug, Default)]
+pub struct FormData {
+    pairs: Vec<(String, String)>,
+    hash: String,
+}
+
+fn decode(s: &str) -> String {
+    percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned()
+}
+
+impl FormData {
+    pub fn parse(body: &[u8]) -> FormData {
+        let text = String::from_utf8_lossy(body);
+        let pairs = text
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| match p.split_once('=') {
+                Some((k, v)) => (decode(k), decode(v)),
+                None => (decode(p), String::new()),
+            })
+            .collect();
+        FormData { pairs, hash: acorn_service::crypto::sha256_hex(&text) }
+    }
+
+    /// The first value of a field, or "".
+    pub fn get(&self, name: &str) -> &str {
+        self.pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or_default()
+    }
+
+    /// Every value of a field (checkbox groups, multi-selects), non-empty ones only.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.pairs.iter().filter(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v.as_str()).collect()
+    }
+}
+
+/// A new one-time form token for a page's forms.
+pub fn new_token() -> String {
+    acorn_service::crypto::random_token(16)
+}
+
+/// A form submission that may run: remembers its one-time token until the outcome is known.
+pub struct Once {
+    scoped: Option<String>,
+}
+
+impl Once {
+    /// The action succeeded: remember where it led and send the browser there (303).
+    pub async fn done(self, s: &AppState, location: &str) -> Response {
+        self.remember(s, location).await;
+        redirect(location)
+    }
+
+    /// The action succeeded and its answer is a page shown only now (e.g. new credentials): a second
+    /// submission of the same form is sent to `location` instead.
+    pub async fn done_with(self, s: &AppState, location: &str, page: Response) -> Response {
+        self.remember(s, location).await;
+        page
+    }
+
+    async fn remember(self, s: &AppState, location: &str) {
+        if let Some(key) = &self.scoped
+            && let Err(e) = s.services.complete_idempotency(key, 303, location).await
+        {
+            tracing::warn!(error = %e, "could not record the form token's outcome");
+        }
+    }
+
+    /// The action did not happen (invalid input, refused): the same form may be sent again.
+    pub async fn release(self, s: &AppState) {
+        if let Some(key) = &self.scoped
+            && let Err(e) = s.services.release_idempotency(key).await
+        {
+            tracing::warn!(error = %e, "could not release the form token");
+        }
+    }
+}
+
+/// Checks the CSRF token and claims the form's one-time token. `back` is the page the form is on,
+/// for the message shown when the form was already used. A form without a token (an old page, a
+/// script) is still protected by CSRF and simply runs.
+pub async fn guard(s: &AppState, req: &Req, auth: &SessionAuth, t: T, f: &FormData, back: &str) -> Result<Once, Response> {
+    if !csrf_ok(&auth.session.csrf_token, f.get("_csrf")) {
+        return Err(csrf_refused(t));
+    }
+    let token = f.get("_form").trim();
+    if token.is_empty() {
+        return Ok(Once { scoped: None });
+    }
+    let ctx = req.ctx(auth);
+    let scoped = scoped_key(&ctx, &format!("UI {}", req.path), token);
+    match s.services.claim_idempotency(&scoped, &f.hash).await {
+        Ok(Claim::Execute) => Ok(Once { scoped: Some(scoped) }),
+        Ok(Claim::Replay { body, .. }) => {
+            Err(redirect(if body.starts_with('/') && !body.starts_with("//") { &body } else { back }))
+        }
+        Ok(Claim::InFlight) => Err(message(t, StatusCode::CONFLICT, "form.inflight.title", "form.inflight.body", "", back, "form.back")),
+        Ok(Claim::Mismatch) => Err(message(t, StatusCode::UNPROCESSABLE_ENTITY, "form.used.title", "form.used.body", "", back, "form.back")),
+        Err(e) => Err(super::pages::server_error(t, e)),
+    }
+}
+
+/// The field errors of a failed use case, or the error itself when it is not about the input.
+/// Conflicts and refusals are shown against `field` (the form's main field). Errors on one entry of a
+/// list (`vendor_codes[2]`) are shown on the list's field, naming the entry.
+pub fn field_errors(e: ServiceError, field: &str) -> Result<Errors, ServiceError> {
+    match e {
+        ServiceError::Invalid(issues) => Ok(issues
+            .into_iter()
+            .map(|i| match i.field.split_once('[') {
+                Some((base, rest)) => {
+                    let n = rest.trim_end_matches(']').parse::<usize>().map(|n| n + 1).unwrap_or(0);
+                    (base.to_string(), format!("#{n}: {}", i.issue))
+                }
+                None => (i.field, i.issue),
+            })
+            .collect()),
+        ServiceError::Conflict { message, .. } | ServiceError::Rejected { message, .. } => Ok(vec![(field.to_string(), message)]),
+        e => Err(e),
+    }
+}
+
+/// Renames error fields (a use case's `ends_at` is the form's `duration`).
+pub fn rename(errors: Errors, from: &str, to: &str) -> Errors {
+    errors.into_iter().map(|(f, m)| if f == from { (to.to_string(), m) } else { (f, m) }).collect()
+}
+
+/// Inline errors in templates: `errors.has("name")`, `errors.msg("name")`.
+pub trait FieldErrors {
+    fn has(&self, field: &str) -> bool;
+    fn msg(&self, field: &str) -> String;
+}
+
+impl FieldErrors for Errors {
+    fn has(&self, field: &str) -> bool {
+        self.iter().any(|(f, _)| f == field)
+    }
+    fn msg(&self, field: &str) -> String {
+        self.iter().filter(|(f, _)| f == field).map(|(_, m)| m.as_str()).collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// The checked boxes of a checkbox group: `checked.has("admin")` in templates.
+#[derive(Default)]
+pub struct Checked(pub Vec<String>);
+
+impl Checked {
+    pub fn of(values: Vec<&str>) -> Checked {
+        Checked(values.into_iter().map(str::to_string).collect())
+    }
+    pub fn has(&self, v: &str) -> bool {
+        self.0.iter().any(|c| c == v)
+    }
+}
+
+/// A list typed as comma-, semicolon- or line-separated values.
+pub fn split_list(s: &str) -> Vec<String> {
+    s.split([',', ';', '\n', '\r']).map(str::trim).filter(|v| !v.is_empty()).map(str::to_string).collect()
+}
+
+/// A value for a query string.
+pub fn q(s: &str) -> String {
+    utf8_percent_encode(s, NON_ALPHANUMERIC).to_string()
+}
+
+/// A query string from the non-empty pairs, with its `?` (or "" when all are empty).
+pub fn query(pairs: &[(&str, &str)]) -> String {
+    let parts: Vec<String> = pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", q(v))).collect();
+    if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_repeated_and_encoded_fields() {
+        let f = FormData::parse(b"_csrf=abc&roles=admin&roles=auditor&name=J%C3%BCrgen+M&empty=&flag");
+        assert_eq!(f.get("_csrf"), "abc");
+        assert_eq!(f.all("roles"), vec!["admin", "auditor"]);
+        assert_eq!(f.get("name"), "Jürgen M");
+        assert_eq!(f.get("missing"), "");
+        assert!(f.all("empty").is_empty());
+        assert_eq!(f.get("flag"), "");
+    }
+
+    #[test]
+    fn same_body_same_hash() {
+        assert_eq!(FormData::parse(b"a=1").hash, FormData::parse(b"a=1").hash);
+        assert_ne!(FormData::parse(b"a=1").hash, FormData::parse(b"a=2").hash);
+    }
+
+    #[test]
+    fn splits_lists_on_commas_and_lines() {
+        assert_eq!(split_list("ACME1, ACME2\nACME3;\r\n ,"), vec!["ACME1", "ACME2", "ACME3"]);
+        assert!(split_list("  ").is_empty());
+    }
+
+    #[test]
+    fn list_entry_errors_land_on_the_list_field() {
+        let e = ServiceError::Invalid(vec![
+            acorn_domain::FieldIssue::new("vendor_codes[1]", "bad"),
+            acorn_domain::FieldIssue::new("name", "is required"),
+        ]);
+        let errs = field_errors(e, "name").unwrap();
+        assert_eq!(errs[0], ("vendor_codes".to_string(), "#2: bad".to_string()));
+        assert!(errs.has("name"));
+        assert_eq!(errs.msg("name"), "is required");
+        let c = ServiceError::Conflict { code: "already_exists", message: "taken".into() };
+        assert_eq!(field_errors(c, "value").unwrap(), vec![("value".to_string(), "taken".to_string())]);
+        assert!(field_errors(ServiceError::Forbidden, "x").is_err());
+    }
+
+    #[test]
+    fn queries_skip_empty_values_and_encode() {
+        assert_eq!(query(&[("q", "a b&c"), ("cursor", "")]), "?q=a%20b%26c");
+        assert_eq!(query(&[("q", "")]), "");
+    }
+}
