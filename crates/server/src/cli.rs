@@ -422,6 +422,13 @@ async fn serve(listen: Option<String>, demo: bool, db: DbArgs) -> anyhow::Result
             println!("The database already holds data; demo data was not added.");
         }
     }
+    if s.db.backend == acorn_store::Backend::Sqlite {
+        // One process per SQLite file: any claim without a committed mutation died with the last one.
+        let n = s.release_stale_idempotency_claims().await?;
+        if n > 0 {
+            tracing::info!(released = n, "released idempotency keys of requests interrupted by the last stop");
+        }
+    }
     let addr: SocketAddr = cfg.listen.parse().with_context(|| format!("--listen `{}` is not HOST:PORT", cfg.listen))?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

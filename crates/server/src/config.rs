@@ -25,6 +25,9 @@ pub struct Config {
     pub rate_limit_burst: u32,
     pub argon2_m_kib: u32,
     pub argon2_t: u32,
+    /// Seconds before a retry may take over an idempotency key whose request neither committed nor
+    /// answered (the claim guard makes a takeover safe; this only bounds wasted work vs. 409 time).
+    pub idempotency_takeover_secs: u64,
 }
 
 impl Default for Config {
@@ -42,6 +45,7 @@ impl Default for Config {
             rate_limit_burst: 20,
             argon2_m_kib: 19456,
             argon2_t: 2,
+            idempotency_takeover_secs: 10,
         }
     }
 }

@@ -37,6 +37,7 @@ pub fn services(db: Db, cfg: &Config) -> Services {
             mail_from: cfg.mail_from.clone(),
             argon2_m_kib: cfg.argon2_m_kib,
             argon2_t: cfg.argon2_t,
+            idempotency_takeover_secs: cfg.idempotency_takeover_secs,
         },
     )
 }

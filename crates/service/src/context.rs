@@ -64,6 +64,9 @@ pub struct Ctx {
     pub principal: Principal,
     pub request_id: String,
     pub source_ip: String,
+    /// The request's idempotency key, when it carries one: its mutation marks the key executed in
+    /// the same transaction.
+    pub idempotency: Option<crate::idempotency::KeyClaim>,
 }
 
 impl Ctx {
@@ -76,6 +79,7 @@ impl Ctx {
             principal,
             request_id: request_id.into(),
             source_ip: source_ip.into(),
+            idempotency: None,
         }
     }
 

@@ -43,6 +43,9 @@ pub struct ServiceConfig {
     /// argon2id memory cost in KiB (≥ 19456).
     pub argon2_m_kib: u32,
     pub argon2_t: u32,
+    /// Seconds after which a claimed idempotency key whose request has neither committed nor
+    /// answered may be taken over by a retry.
+    pub idempotency_takeover_secs: u64,
 }
 
 impl ServiceConfig {
@@ -54,6 +57,7 @@ impl ServiceConfig {
             mail_from: "ACORN <no-reply@acorn.invalid>".into(),
             argon2_m_kib: 19456,
             argon2_t: 2,
+            idempotency_takeover_secs: 10,
         }
     }
     pub fn outbox_dir(&self) -> PathBuf {
@@ -144,6 +148,15 @@ impl Services {
                 let fut = unit(tx.clone());
                 async move {
                     let (value, change) = fut.await?;
+                    if let Some(claim) = &ctx.idempotency
+                        && !repo::idempotency::mark_executed(tx.c(), &claim.key_hash, &claim.claim_id, now()).await?
+                    {
+                        // A retry took the key over while this request ran: let it win, undo ours.
+                        return Err(ServiceError::Conflict {
+                            code: "idempotency_key_in_use",
+                            message: "a newer request with this Idempotency-Key took over; retry to get its result".into(),
+                        });
+                    }
                     let record = AuditRecord {
                         tenant_id: change.tenant,
                         seq: 0,

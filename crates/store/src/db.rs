@@ -99,7 +99,7 @@ impl Db {
     }
 
     /// Refuses a SQLite connection that is not in WAL mode with `synchronous=FULL` (or EXTRA).
-    async fn check_sqlite_durability(&self) -> Result<(), StoreError> {
+    pub async fn check_sqlite_durability(&self) -> Result<(), StoreError> {
         let journal = self.pragma("journal_mode").await?;
         let sync = self.pragma("synchronous").await?;
         // synchronous: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA
@@ -150,5 +150,40 @@ impl Db {
         }
         self.conn.close().await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::Database;
+
+    #[tokio::test]
+    async fn sqlite_opens_in_wal_with_full_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("a.db").display());
+        let db = Db::connect(&url, &DbOptions::default()).await.unwrap();
+        assert_eq!(db.pragma("journal_mode").await.unwrap().to_lowercase(), "wal");
+        assert_eq!(db.pragma("synchronous").await.unwrap(), "2");
+    }
+
+    #[tokio::test]
+    async fn a_weaker_sqlite_setting_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("b.db").display());
+        // A connection opened without ACORN's settings: rollback journal, synchronous=NORMAL.
+        let conn = Database::connect(url.as_str()).await.unwrap();
+        conn.execute_unprepared("PRAGMA synchronous=NORMAL").await.unwrap();
+        let db = Db { conn, backend: Backend::Sqlite };
+        let err = db.check_sqlite_durability().await.unwrap_err().to_string();
+        assert!(err.contains("refusing to start"), "{err}");
+    }
+
+    #[test]
+    fn urls_pick_the_backend_and_passwords_are_redacted() {
+        assert_eq!(Backend::from_url("sqlite://x.db").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::from_url("postgres://u@h/db").unwrap(), Backend::Postgres);
+        assert!(Backend::from_url("mysql://u@h/db").is_err());
+        assert_eq!(redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
     }
 }

@@ -1,14 +1,16 @@
 //! Requests/s and latency of `GET /api/v1/me` (bearer token of a vendor API client: token lookup in
 //! the database, rate limiter, request-id and security-header middleware, metrics, JSON) side by side
-//! with an empty axum handler, the floor of axum itself, in one invocation.
+//! with an empty axum handler, the floor of axum itself, in one invocation. ACORN's `GET /healthz`
+//! (the same router and request-id/security-header/metrics middleware, but no rate limiter, no
+//! token, no database) is measured in the same rounds to split the difference.
 //!
 //! Both servers run in this process on 127.0.0.1:0 ports, on one tokio runtime (worker threads = CPUs,
 //! as in production); the load generator runs on a second runtime. The same client, the same request
-//! (the `Authorization` header is sent to both), and the same concurrency hit both targets in
-//! alternating rounds (ABBA order), so machine noise reaches both; the result is the ratio of the
-//! medians. Load: a closed-loop Rust client (N tasks over N keep-alive connections of one hyper
-//! client; a request counts when it completes with 200 inside the measured window, after a
-//! warm-up), then the same comparison with `wrk` when it is installed.
+//! (the `Authorization` header is sent to every target), and the same concurrency hit the targets in
+//! rounds that rotate which goes first, so machine noise reaches all of them; the result is the ratio
+//! of the medians to the empty handler. Load: a closed-loop Rust client (N tasks over N keep-alive
+//! connections of one hyper client; a request counts when it completes with 200 inside the measured
+//! window, after a warm-up), then the same comparison with `wrk` when it is installed.
 //!
 //! Run: `cargo bench -p acorn-testkit --bench http` (SQLite); with
 //! `TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres` for PostgreSQL.
@@ -31,10 +33,7 @@ use std::time::{Duration, Instant};
 type Http = Client<HttpConnector, Body>;
 
 fn env_num(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 #[derive(Clone)]
@@ -78,38 +77,24 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 /// Closed loop: `conc` tasks, each sending its next request as soon as the previous one has
 /// completed (body read). Counts completions inside [start + warm, start + warm + dur].
-async fn measure(
-    client: &Http,
-    target: &Target,
-    auth: &HeaderValue,
-    conc: usize,
-    warm: Duration,
-    dur: Duration,
-) -> Sample {
+async fn measure(client: &Http, target: &Target, auth: &HeaderValue, conc: usize, warm: Duration, dur: Duration) -> Sample {
     let t0 = Instant::now() + warm;
     let t1 = t0 + dur;
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..conc {
         let (client, uri, auth) = (client.clone(), target.uri.clone(), auth.clone());
         tasks.spawn(async move {
-            let (mut lat, mut non_200, mut errors) =
-                (Vec::<u32>::with_capacity(1 << 16), 0u64, 0u64);
+            let (mut lat, mut non_200, mut errors) = (Vec::<u32>::with_capacity(1 << 16), 0u64, 0u64);
             loop {
                 let start = Instant::now();
                 if start >= t1 {
                     break;
                 }
-                let req = Request::get(uri.clone())
-                    .header(header::AUTHORIZATION, auth.clone())
-                    .body(Body::empty())
-                    .expect("request");
+                let req = Request::get(uri.clone()).header(header::AUTHORIZATION, auth.clone()).body(Body::empty()).expect("request");
                 let status = match client.request(req).await {
                     Ok(res) => {
                         let status = res.status();
-                        axum::body::to_bytes(Body::new(res.into_body()), usize::MAX)
-                            .await
-                            .ok()
-                            .map(|_| status)
+                        axum::body::to_bytes(Body::new(res.into_body()), usize::MAX).await.ok().map(|_| status)
                     }
                     Err(_) => None,
                 };
@@ -118,9 +103,7 @@ async fn measure(
                     continue;
                 }
                 match status {
-                    Some(s) if s == 200 => {
-                        lat.push((end - start).as_micros().min(u32::MAX as u128) as u32)
-                    }
+                    Some(s) if s == 200 => lat.push((end - start).as_micros().min(u32::MAX as u128) as u32),
                     Some(_) => non_200 += 1,
                     None => errors += 1,
                 }
@@ -136,80 +119,50 @@ async fn measure(
         errors += e;
     }
     lat.sort_unstable();
-    Sample {
-        rps: lat.len() as f64 / dur.as_secs_f64(),
-        p50_ms: percentile(&lat, 0.50),
-        p99_ms: percentile(&lat, 0.99),
-        non_200,
-        errors,
-    }
+    Sample { rps: lat.len() as f64 / dur.as_secs_f64(), p50_ms: percentile(&lat, 0.50), p99_ms: percentile(&lat, 0.99), non_200, errors }
 }
 
 fn line(s: &Sample) -> String {
-    let mut out = format!(
-        "{:>9.0} req/s  p50 {:>6.3} ms  p99 {:>6.3} ms",
-        s.rps, s.p50_ms, s.p99_ms
-    );
+    let mut out = format!("{:>9.0} req/s  p50 {:>6.3} ms  p99 {:>6.3} ms", s.rps, s.p50_ms, s.p99_ms);
     if s.non_200 > 0 || s.errors > 0 {
         out.push_str(&format!("  non-200 {}  errors {}", s.non_200, s.errors));
     }
     out
 }
 
-/// Runs `rounds` rounds, each measuring both targets, alternating which goes first (ABBA), and
-/// prints every round, the medians and the ratio.
-fn compare(
-    title: &str,
-    targets: &[Target; 2],
-    rounds: u64,
-    mut run: impl FnMut(&Target) -> Sample,
-) {
+/// Runs `rounds` rounds, each measuring every target once, rotating which goes first, and prints
+/// every round, the medians and the ratio of each target to the last one (the baseline).
+fn compare(title: &str, targets: &[Target], rounds: u64, mut run: impl FnMut(&Target) -> Sample) {
     println!("\n== {title} ==");
-    let mut samples: [Vec<Sample>; 2] = [Vec::new(), Vec::new()];
-    for r in 0..rounds {
-        let order: [usize; 2] = if r % 2 == 0 { [0, 1] } else { [1, 0] };
-        for &i in &order {
+    let n = targets.len();
+    let base = n - 1;
+    let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); n];
+    for r in 0..rounds as usize {
+        for k in 0..n {
+            let i = (r + k) % n;
             samples[i].push(run(&targets[i]));
         }
-        let (a, b) = (&samples[0][r as usize], &samples[1][r as usize]);
-        println!(
-            "round {}  {:<6} {}\n         {:<6} {}\n         ratio {:.3}",
-            r + 1,
-            targets[0].name,
-            line(a),
-            targets[1].name,
-            line(b),
-            a.rps / b.rps
-        );
+        for (i, t) in targets.iter().enumerate() {
+            let s = &samples[i][r];
+            let head = if i == 0 { format!("round {}", r + 1) } else { String::new() };
+            let ratio = if i == base { String::new() } else { format!("  ratio {:.3}", s.rps / samples[base][r].rps) };
+            println!("{head:<8} {:<8} {}{ratio}", t.name, line(s));
+        }
     }
     let med = |i: usize, f: fn(&Sample) -> f64| median(samples[i].iter().map(f).collect());
-    let (ma, mb) = (med(0, |s| s.rps), med(1, |s| s.rps));
-    let ratios: Vec<f64> = samples[0]
-        .iter()
-        .zip(&samples[1])
-        .map(|(a, b)| a.rps / b.rps)
-        .collect();
-    println!(
-        "median  {:<6} {:>9.0} req/s  p50 {:>6.3} ms  p99 {:>6.3} ms",
-        targets[0].name,
-        ma,
-        med(0, |s| s.p50_ms),
-        med(0, |s| s.p99_ms)
-    );
-    println!(
-        "median  {:<6} {:>9.0} req/s  p50 {:>6.3} ms  p99 {:>6.3} ms",
-        targets[1].name,
-        mb,
-        med(1, |s| s.p50_ms),
-        med(1, |s| s.p99_ms)
-    );
-    println!(
-        "ratio {}/{} of medians {:.3}  (median of per-round ratios {:.3})",
-        targets[0].name,
-        targets[1].name,
-        ma / mb,
-        median(ratios)
-    );
+    for (i, t) in targets.iter().enumerate() {
+        println!("median   {:<8} {:>9.0} req/s  p50 {:>6.3} ms  p99 {:>6.3} ms", t.name, med(i, |s| s.rps), med(i, |s| s.p50_ms), med(i, |s| s.p99_ms));
+    }
+    for (i, t) in targets.iter().enumerate().take(base) {
+        let ratios = samples[i].iter().zip(&samples[base]).map(|(a, b)| a.rps / b.rps).collect();
+        println!(
+            "ratio {}/{}: {:.3} of medians  ({:.3} median of per-round ratios)",
+            t.name,
+            targets[base].name,
+            med(i, |s| s.rps) / med(base, |s| s.rps),
+            median(ratios)
+        );
+    }
     let bad: u64 = samples.iter().flatten().map(|s| s.non_200 + s.errors).sum();
     if bad > 0 {
         println!("WARNING: {bad} responses were not 200 or failed; see the rounds above");
@@ -231,15 +184,7 @@ fn wrk_ms(v: &str) -> Option<f64> {
 
 fn wrk(target: &Target, auth: &str, conc: u64, secs: u64) -> Sample {
     let out = Command::new("wrk")
-        .args([
-            "-t2",
-            &format!("-c{conc}"),
-            &format!("-d{secs}s"),
-            "--latency",
-            "-H",
-            &format!("Authorization: {auth}"),
-            &target.url,
-        ])
+        .args(["-t2", &format!("-c{conc}"), &format!("-d{secs}s"), "--latency", "-H", &format!("Authorization: {auth}"), &target.url])
         .output()
         .expect("run wrk");
     let text = String::from_utf8_lossy(&out.stdout);
@@ -252,21 +197,13 @@ fn wrk(target: &Target, auth: &str, conc: u64, secs: u64) -> Sample {
             ["99%", v, ..] => s.p99_ms = wrk_ms(v).unwrap_or(f64::NAN),
             ["Non-2xx", "or", "3xx", "responses:", v, ..] => s.non_200 = v.parse().unwrap_or(0),
             ["Socket", "errors:", rest @ ..] => {
-                s.errors = rest
-                    .iter()
-                    .filter_map(|x| x.trim_end_matches(',').parse::<u64>().ok())
-                    .sum();
+                s.errors = rest.iter().filter_map(|x| x.trim_end_matches(',').parse::<u64>().ok()).sum();
             }
             _ => {}
         }
     }
     if !out.status.success() || s.rps == 0.0 {
-        eprintln!(
-            "wrk against {} failed: {}\n{}",
-            target.url,
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
+        eprintln!("wrk against {} failed: {}\n{}", target.url, out.status, String::from_utf8_lossy(&out.stderr));
     }
     s
 }
@@ -279,17 +216,10 @@ fn main() {
     let warm = Duration::from_millis(env_num("BENCH_WARMUP_MS", 500));
 
     // The servers: ACORN over a fresh database, and an empty axum handler.
-    let servers = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("server runtime");
+    let servers = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("server runtime");
     let (app, token, empty_url) = servers.block_on(async {
         let db = fresh().await;
-        let mut config = Config {
-            data_dir: db.data_dir().to_path_buf(),
-            database_url: Some(db.url.clone()),
-            ..Config::default()
-        };
+        let mut config = Config { data_dir: db.data_dir().to_path_buf(), database_url: Some(db.url.clone()), ..Config::default() };
         // Far above anything this machine can serve, so the limiter runs but never says no.
         config.rate_limit_per_second = 100_000_000;
         config.rate_limit_burst = 100_000_000;
@@ -297,65 +227,35 @@ fn main() {
         let vendor = app.vendor().await;
         let token = app.token(vendor.id, &[]).await;
 
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         tokio::spawn(async move {
             let _ = axum::serve(listener, Router::new().route("/", get(|| async { "" }))).await;
         });
         (app, token, format!("http://{addr}/"))
     });
-    let engine = if app.db.is_postgres() {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
+    let engine = if app.db.is_postgres() { "PostgreSQL" } else { "SQLite" };
     let auth = format!("Bearer {token}");
     let auth_header = HeaderValue::from_str(&auth).expect("header");
-    let target = |name, url: String| Target {
-        name,
-        uri: url.parse().expect("uri"),
-        url,
-    };
-    let targets = [
-        target("acorn", app.url("/api/v1/me")),
-        target("empty", empty_url),
-    ];
+    let target = |name, url: String| Target { name, uri: url.parse().expect("uri"), url };
+    let targets = [target("me", app.url("/api/v1/me")), target("healthz", app.url("/healthz")), target("empty", empty_url)];
 
-    let client_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("client runtime");
+    let client_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("client runtime");
     let client: Http = {
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
-        Client::builder(TokioExecutor::new())
-            .pool_max_idle_per_host(conc as usize)
-            .build(connector)
+        Client::builder(TokioExecutor::new()).pool_max_idle_per_host(conc as usize).build(connector)
     };
 
-    // Both targets answer 200, and /me knows the caller.
+    // Every target answers 200, and /me knows the caller.
     client_rt.block_on(async {
         for t in &targets {
-            let req = Request::get(t.uri.clone())
-                .header(header::AUTHORIZATION, auth_header.clone())
-                .body(Body::empty())
-                .expect("request");
+            let req = Request::get(t.uri.clone()).header(header::AUTHORIZATION, auth_header.clone()).body(Body::empty()).expect("request");
             let res = client.request(req).await.expect("probe");
             let status = res.status();
-            let body = axum::body::to_bytes(Body::new(res.into_body()), usize::MAX)
-                .await
-                .expect("probe body");
-            assert_eq!(
-                status,
-                200,
-                "{} answered {status}: {}",
-                t.url,
-                String::from_utf8_lossy(&body)
-            );
-            if t.name == "acorn" {
+            let body = axum::body::to_bytes(Body::new(res.into_body()), usize::MAX).await.expect("probe body");
+            assert_eq!(status, 200, "{} answered {status}: {}", t.url, String::from_utf8_lossy(&body));
+            if t.name == "me" {
                 let me: serde_json::Value = serde_json::from_slice(&body).expect("me json");
                 assert_eq!(me["kind"], "client", "{me}");
             }
@@ -363,42 +263,20 @@ fn main() {
     });
 
     println!(
-        "ACORN GET /api/v1/me ({engine}) vs empty axum handler; {} CPUs; concurrency {conc}; {rounds} rounds",
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(0)
+        "me = ACORN GET /api/v1/me ({engine}), healthz = ACORN GET /healthz, empty = axum \"\" handler\n\
+         {} CPUs; concurrency {conc}; {rounds} rounds",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
     );
 
-    let warm_up = |t: &Target| {
-        client_rt.block_on(measure(
-            &client,
-            t,
-            &auth_header,
-            conc as usize,
-            Duration::ZERO,
-            Duration::from_secs(1),
-        ))
-    };
+    let warm_up = |t: &Target| client_rt.block_on(measure(&client, t, &auth_header, conc as usize, Duration::ZERO, Duration::from_secs(1)));
     for t in &targets {
         warm_up(t);
     }
     compare(
-        &format!(
-            "Rust closed-loop client (hyper), {conc} connections, {secs} s per target per round after {} ms warm-up",
-            warm.as_millis()
-        ),
+        &format!("Rust closed-loop client (hyper), {conc} connections, {secs} s per target per round after {} ms warm-up", warm.as_millis()),
         &targets,
         rounds,
-        |t| {
-            client_rt.block_on(measure(
-                &client,
-                t,
-                &auth_header,
-                conc as usize,
-                warm,
-                Duration::from_secs(secs),
-            ))
-        },
+        |t| client_rt.block_on(measure(&client, t, &auth_header, conc as usize, warm, Duration::from_secs(secs))),
     );
     drop(client);
     drop(client_rt);
@@ -408,16 +286,11 @@ fn main() {
         for t in &targets {
             wrk(t, &auth, conc, 1);
         }
-        compare(
-            &format!("wrk -t2 -c{conc} -d{wrk_secs}s, same Authorization header to both"),
-            &targets,
-            rounds,
-            |t| wrk(t, &auth, conc, wrk_secs),
-        );
+        compare(&format!("wrk -t2 -c{conc} -d{wrk_secs}s --latency, same Authorization header to every target"), &targets, rounds, |t| {
+            wrk(t, &auth, conc, wrk_secs)
+        });
     } else {
-        println!(
-            "\nwrk is not installed (Debian: apt-get install wrk); skipping the wrk comparison."
-        );
+        println!("\nwrk is not installed (Debian: apt-get install wrk); skipping the wrk comparison.");
     }
 
     let _guard = servers.enter();

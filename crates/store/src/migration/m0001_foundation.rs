@@ -235,13 +235,16 @@ impl MigrationTrait for Migration {
         )
         .await?;
 
-        // Idempotency keys: the stored response of a completed request, keyed by the hash of
-        // tenant + principal + route + key.
+        // Idempotency keys, keyed by the hash of tenant + principal + route + key: who holds the key
+        // (`claim_id`), whether its mutation committed (`executed_at`, set in that same transaction)
+        // and the stored response once it completed.
         m.create_table(
             Table::create()
                 .table("idempotency_keys")
                 .col(txt("key_hash").primary_key())
                 .col(txt("request_hash"))
+                .col(txt("claim_id"))
+                .col(ts_null("executed_at"))
                 .col(int_null("response_status"))
                 .col(txt_null("response_body"))
                 .col(ts("created_at"))

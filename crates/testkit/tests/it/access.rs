@@ -143,7 +143,7 @@ fn fill(path: &str, obj: Obj, id: &str) -> String {
     match obj {
         Obj::None => path.to_string(),
         Obj::Vendor => path.replace("{vendor_id}", id),
-        Obj::Identifier => path.replace("{vendor_id}/identifiers/{kind}/{value}", &format!("{}", id.replacen('/', "/identifiers/", 1))),
+        Obj::Identifier => path.replace("{vendor_id}/identifiers/{kind}/{value}", &id.replacen('/', "/identifiers/", 1)),
         Obj::User => path.replace("{user_id}", id),
         Obj::Client => path.replace("{client_pk}", id),
         Obj::Dc => path.replace("{dc_id}", id),

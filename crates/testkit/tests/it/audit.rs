@@ -150,3 +150,25 @@ async fn truncating_the_anchored_tail_is_caught() {
     let (tenant, seq) = first_problem(&app).await.expect("truncation noticed");
     assert_eq!((tenant, seq), (t, 6));
 }
+
+#[tokio::test]
+async fn concurrent_writers_on_one_chain_all_commit_and_the_chain_stays_whole() {
+    let app = TestApp::start().await;
+    let a = app.vendor().await;
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        let s = app.services.clone();
+        tasks.push(tokio::spawn(async move {
+            s.add_vendor_identifier(&Ctx::cli(), a.id, acorn_domain::master::VendorIdentifierKind::PayeeCode, &format!("CW{i}"), "").await
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().expect("every concurrent write commits (retried on conflict)");
+    }
+    let detail = app.services.get_vendor(&Ctx::cli(), a.id).await.unwrap();
+    assert_eq!(detail.of_kind(acorn_domain::master::VendorIdentifierKind::PayeeCode).count(), 24);
+    let report = app.services.verify_audit().await.unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let chain = report.chains.iter().find(|(t, _)| *t == a.id).unwrap();
+    assert_eq!(chain.1.records, 25, "vendor.created + 24 identifiers, no gaps");
+}

@@ -60,6 +60,8 @@ impl FromRequestParts<AppState> for Api {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Api, ApiError> {
         let meta = parts.extensions.get::<RequestMeta>().cloned().unwrap_or(RequestMeta { request_id: String::new(), ip: String::new() });
         let p = principal(state, parts).await?;
-        Ok(Api(Ctx::new(p, meta.request_id, meta.ip)))
+        let mut ctx = Ctx::new(p, meta.request_id, meta.ip);
+        ctx.idempotency = parts.extensions.get::<acorn_service::idempotency::KeyClaim>().cloned();
+        Ok(Api(ctx))
     }
 }

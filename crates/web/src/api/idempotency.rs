@@ -45,12 +45,27 @@ async fn run(state: AppState, req: Request, next: Next) -> Result<Response, ApiE
     let bytes = to_bytes(body, MAX_BODY).await.map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "the request body is larger than 16 MiB"))?;
     let route = format!("{} {}", parts.method, parts.extensions.get::<MatchedPath>().map(|m| m.as_str()).unwrap_or(parts.uri.path()));
     let meta = parts.extensions.get::<RequestMeta>().cloned().unwrap_or(RequestMeta { request_id: String::new(), ip: String::new() });
+    let meta_id = meta.request_id.clone();
     let ctx = Ctx::new(p, meta.request_id, meta.ip);
     // The concrete path is part of the body hash: the same key on /vendors/A and /vendors/B differs.
     let scoped = scoped_key(&ctx, &route, &key);
     let body_hash = acorn_service::crypto::sha256_hex(&format!("{}\n{}", parts.uri, String::from_utf8_lossy(&bytes)));
-    match state.services.claim_idempotency(&scoped, &body_hash).await? {
+    let (outcome, claim) = state.services.claim_idempotency(&scoped, &body_hash).await?;
+    match outcome {
         Claim::Execute => {}
+        Claim::Applied => {
+            let mut res = (
+                StatusCode::OK,
+                axum::Json(serde_json::json!({
+                    "code": "already_applied",
+                    "message": "this request was applied before the server restarted, but its response was not kept; read the resource to see the result",
+                    "request_id": meta_id,
+                })),
+            )
+                .into_response();
+            res.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+            return Ok(res);
+        }
         Claim::Replay { status, body } => {
             let mut res = (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body).into_response();
             res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -64,13 +79,20 @@ async fn run(state: AppState, req: Request, next: Next) -> Result<Response, ApiE
             return Err(ApiError::new(StatusCode::CONFLICT, "idempotency_key_in_use", "a request with this Idempotency-Key is still being processed; retry shortly"));
         }
     }
+    let mut parts = parts;
+    // The handler's Ctx carries the claim, so its mutation marks the key in its own transaction.
+    parts.extensions.insert(claim.clone());
     let res = next.run(Request::from_parts(parts, Body::from(bytes))).await;
     let (rparts, rbody) = res.into_parts();
     let rbytes = to_bytes(rbody, MAX_BODY).await.unwrap_or_default();
-    if rparts.status.is_server_error() {
-        state.services.release_idempotency(&scoped).await?;
+    let stored = if rparts.status.is_server_error() {
+        state.services.release_idempotency(&claim).await
     } else {
-        state.services.complete_idempotency(&scoped, rparts.status.as_u16(), &String::from_utf8_lossy(&rbytes)).await?;
+        state.services.complete_idempotency(&claim, rparts.status.as_u16(), &String::from_utf8_lossy(&rbytes)).await
+    };
+    // The request's own outcome stands either way; a retry finds the key executed (or free).
+    if let Err(e) = stored {
+        tracing::error!(error = %e, "could not store the idempotent response");
     }
     Ok(Response::from_parts(rparts, Body::from(rbytes)))
 }

@@ -79,7 +79,7 @@ async fn end(s: AppState, req: Req, body: Bytes, one: bool) -> Response {
         Err(r) => return r,
     };
     let which = if one { Some(f.get("session")) } else { None };
-    match s.services.end_sessions(&req.ctx(&auth), &auth, which).await {
+    match s.services.end_sessions(&once.ctx(&req, &auth), &auth, which).await {
         Ok(_) => once.done(&s, "/account/sessions?done=ended").await,
         Err(e) => {
             once.release(&s).await;
@@ -137,13 +137,14 @@ pub async fn change_password(State(s): State<AppState>, req: Req, body: Bytes) -
     let result = if f.get("password") != f.get("confirm") {
         Err(ServiceError::invalid("confirm", t.t("password.mismatch")))
     } else {
-        s.services.change_password(&req.ctx(&auth), &auth, f.get("current_password"), f.get("password")).await
+        s.services.change_password(&once.ctx(&req, &auth), &auth, f.get("current_password"), f.get("password")).await
     };
     match result {
         Ok(()) => once.done(&s, "/account/security?done=password").await,
         Err(e) => {
             once.release(&s).await;
-            match forms::field_errors(e, "current_password") {
+            let labels = [("current_password", "security.current"), ("password", "password.new")];
+            match forms::field_errors(e, "current_password").map(|e| forms::labelled(t, e, &labels)) {
                 Ok(errors) => match security_view(&s, &auth, shell, t, errors, "").await {
                     Ok(p) => (StatusCode::UNPROCESSABLE_ENTITY, render(&p)).into_response(),
                     Err(e) => server_error(t, e),

@@ -20,6 +20,9 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use uuid::Uuid;
 
+/// Field ids of the create form and their labels.
+const LABELS: &[(&str, &str)] = &[("name", "client.name"), ("scopes", "client.scopes"), ("vendor", "client.vendor")];
+
 pub struct ClientRow {
     id: String,
     name: String,
@@ -149,7 +152,7 @@ pub async fn create(State(s): State<AppState>, req: Req, body: Bytes) -> Respons
         }
     }
     let result = match tenant {
-        Some(tenant) if errors.is_empty() => s.services.create_client(&req.ctx(&auth), tenant, f.get("name"), scopes).await,
+        Some(tenant) if errors.is_empty() => s.services.create_client(&once.ctx(&req, &auth), tenant, f.get("name"), scopes).await,
         _ => Err(ServiceError::Invalid(Vec::new())),
     };
     match result {
@@ -170,7 +173,7 @@ pub async fn create(State(s): State<AppState>, req: Req, body: Bytes) -> Respons
             once.release(&s).await;
             match forms::field_errors(e, "name") {
                 Ok(more) => {
-                    errors.extend(forms::rename(more, "vendor_id", "vendor"));
+                    errors.extend(forms::labelled(t, forms::rename(more, "vendor_id", "vendor"), LABELS));
                     match list_view(&s, &req, &auth, shell, t, errors, &f).await {
                         Ok(p) => (StatusCode::UNPROCESSABLE_ENTITY, render(&p)).into_response(),
                         Err(e) => server_error(t, e),
@@ -192,7 +195,7 @@ pub async fn disable(State(s): State<AppState>, req: Req, Path(id): Path<String>
         Ok(o) => o,
         Err(r) => return r,
     };
-    let ctx = req.ctx(&auth);
+    let ctx = once.ctx(&req, &auth);
     let id = Uuid::parse_str(id.trim()).ok();
     let result = match s.services.list_clients(&ctx).await {
         Ok(clients) => match clients.iter().find(|c| Some(c.id) == id) {

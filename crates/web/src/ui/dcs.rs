@@ -21,6 +21,21 @@ use chrono::{Datelike, Duration, NaiveDateTime, Utc, Weekday};
 use serde::Deserialize;
 use uuid::Uuid;
 
+/// Field ids of the DC forms and their labels.
+const LABELS: &[(&str, &str)] = &[
+    ("code", "dc.code"),
+    ("name", "dc.name"),
+    ("address.line1", "dc.line1"),
+    ("address.city", "dc.city"),
+    ("address.postal_code", "dc.postal_code"),
+    ("address.country", "dc.country"),
+    ("time_zone", "dc.time_zone"),
+    ("dock_doors", "dc.dock_doors"),
+    ("starts_at", "slot.start_utc"),
+    ("duration", "slot.duration"),
+    ("capacity", "slot.capacity"),
+];
+
 /// How many days of dock slots the DC page shows.
 const SLOT_DAYS: i64 = 14;
 
@@ -172,11 +187,11 @@ pub async fn create(State(s): State<AppState>, req: Req, body: Bytes) -> Respons
         Err(r) => return r,
     };
     let typed = Typed::from_form(&f);
-    match s.services.create_dc(&req.ctx(&auth), typed.input()).await {
+    match s.services.create_dc(&once.ctx(&req, &auth), typed.input()).await {
         Ok(dc) => once.done(&s, &format!("/dcs/{}?done=created", dc.id)).await,
         Err(e) => {
             once.release(&s).await;
-            match forms::field_errors(e, "code") {
+            match forms::field_errors(e, "code").map(|e| forms::labelled(t, e, LABELS)) {
                 Ok(errors) => (StatusCode::UNPROCESSABLE_ENTITY, render(&NewPage { t, shell, form_token: forms::new_token(), errors, typed })).into_response(),
                 Err(e) => server_error(t, e),
             }
@@ -348,11 +363,11 @@ pub async fn update(State(s): State<AppState>, req: Req, Path(id): Path<String>,
         Err(r) => return r,
     };
     let typed = Typed::from_form(&f);
-    match s.services.update_dc(&req.ctx(&auth), id, typed.input()).await {
+    match s.services.update_dc(&once.ctx(&req, &auth), id, typed.input()).await {
         Ok(_) => once.done(&s, &format!("{back}?done=saved")).await,
         Err(e) => {
             once.release(&s).await;
-            match forms::field_errors(e, "name") {
+            match forms::field_errors(e, "name").map(|e| forms::labelled(t, e, LABELS)) {
                 Ok(errors) => again(&s, &req, &auth, shell, t, id, Extra { errors, notice: "", typed: Some(typed), slot: SlotTyped::default() }).await,
                 Err(e) => server_error(t, e),
             }
@@ -395,7 +410,7 @@ pub async fn add_slot(State(s): State<AppState>, req: Req, Path(id): Path<String
     let result = match (start, minutes) {
         (Some(start), Some(minutes)) => {
             let capacity = slot.capacity.trim().parse::<i64>().unwrap_or(0);
-            s.services.add_dock_slot(&req.ctx(&auth), id, start, start + Duration::minutes(minutes), capacity).await.map(|_| ())
+            s.services.add_dock_slot(&once.ctx(&req, &auth), id, start, start + Duration::minutes(minutes), capacity).await.map(|_| ())
         }
         _ => Err(ServiceError::Invalid(Vec::new())),
     };
@@ -405,7 +420,7 @@ pub async fn add_slot(State(s): State<AppState>, req: Req, Path(id): Path<String
             once.release(&s).await;
             match forms::field_errors(e, "starts_at") {
                 Ok(more) => {
-                    errors.extend(forms::rename(more, "ends_at", "duration"));
+                    errors.extend(forms::labelled(t, forms::rename(more, "ends_at", "duration"), LABELS));
                     again(&s, &req, &auth, shell, t, id, Extra { errors, notice: "", typed: None, slot }).await
                 }
                 Err(e) => server_error(t, e),
@@ -426,7 +441,7 @@ pub async fn delete_slot(State(s): State<AppState>, req: Req, Path((id, slot)): 
         Ok(o) => o,
         Err(r) => return r,
     };
-    match s.services.delete_dock_slot(&req.ctx(&auth), slot).await {
+    match s.services.delete_dock_slot(&once.ctx(&req, &auth), slot).await {
         Ok(()) => once.done(&s, &format!("{back}?done=deleted#slots")).await,
         Err(e) => {
             once.release(&s).await;

@@ -7,9 +7,9 @@ use super::pages::{Errors, message, redirect};
 use super::session::{Req, csrf_ok, csrf_refused};
 use crate::i18n::T;
 use crate::state::AppState;
-use acorn_service::ServiceError;
 use acorn_service::auth::SessionAuth;
-use acorn_service::idempotency::{Claim, scoped_key};
+use acorn_service::idempotency::{Claim, KeyClaim, scoped_key};
+use acorn_service::{Ctx, ServiceError};
 use axum::http::StatusCode;
 use axum::response::Response;
 use percent_encoding::{NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
@@ -55,12 +55,21 @@ pub fn new_token() -> String {
     acorn_service::crypto::random_token(16)
 }
 
-/// A form submission that may run: remembers its one-time token until the outcome is known.
+/// A form submission that may run: holds the claim on its one-time token until the outcome is
+/// known. The use case must run with [`Once::ctx`], so that its mutation marks the token used in
+/// the same transaction: a form runs at most once, even if the browser sends it again meanwhile.
 pub struct Once {
-    scoped: Option<String>,
+    claim: Option<KeyClaim>,
 }
 
 impl Once {
+    /// The request's context for the use case, carrying the form token's claim.
+    pub fn ctx(&self, req: &Req, auth: &SessionAuth) -> Ctx {
+        let mut ctx = req.ctx(auth);
+        ctx.idempotency = self.claim.clone();
+        ctx
+    }
+
     /// The action succeeded: remember where it led and send the browser there (303).
     pub async fn done(self, s: &AppState, location: &str) -> Response {
         self.remember(s, location).await;
@@ -75,8 +84,8 @@ impl Once {
     }
 
     async fn remember(self, s: &AppState, location: &str) {
-        if let Some(key) = &self.scoped
-            && let Err(e) = s.services.complete_idempotency(key, 303, location).await
+        if let Some(claim) = &self.claim
+            && let Err(e) = s.services.complete_idempotency(claim, 303, location).await
         {
             tracing::warn!(error = %e, "could not record the form token's outcome");
         }
@@ -84,8 +93,8 @@ impl Once {
 
     /// The action did not happen (invalid input, refused): the same form may be sent again.
     pub async fn release(self, s: &AppState) {
-        if let Some(key) = &self.scoped
-            && let Err(e) = s.services.release_idempotency(key).await
+        if let Some(claim) = &self.claim
+            && let Err(e) = s.services.release_idempotency(claim).await
         {
             tracing::warn!(error = %e, "could not release the form token");
         }
@@ -101,19 +110,23 @@ pub async fn guard(s: &AppState, req: &Req, auth: &SessionAuth, t: T, f: &FormDa
     }
     let token = f.get("_form").trim();
     if token.is_empty() {
-        return Ok(Once { scoped: None });
+        return Ok(Once { claim: None });
     }
-    let ctx = req.ctx(auth);
-    let scoped = scoped_key(&ctx, &format!("UI {}", req.path), token);
+    let scoped = scoped_key(&req.ctx(auth), &format!("UI {}", req.path), token);
     match s.services.claim_idempotency(&scoped, &f.hash).await {
-        Ok(Claim::Execute) => Ok(Once { scoped: Some(scoped) }),
-        Ok(Claim::Replay { body, .. }) => {
-            Err(redirect(if body.starts_with('/') && !body.starts_with("//") { &body } else { back }))
-        }
-        Ok(Claim::InFlight) => Err(message(t, StatusCode::CONFLICT, "form.inflight.title", "form.inflight.body", "", back, "form.back")),
-        Ok(Claim::Mismatch) => Err(message(t, StatusCode::UNPROCESSABLE_ENTITY, "form.used.title", "form.used.body", "", back, "form.back")),
+        Ok((Claim::Execute, claim)) => Ok(Once { claim: Some(claim) }),
+        Ok((Claim::Replay { body, .. }, _)) => Err(redirect(if body.starts_with('/') && !body.starts_with("//") { &body } else { back })),
+        // Done before, but where it led was not recorded: the page shows the result.
+        Ok((Claim::Applied, _)) => Err(message(t, StatusCode::OK, "form.applied.title", "form.applied.body", "", back, "form.back")),
+        Ok((Claim::InFlight, _)) => Err(message(t, StatusCode::CONFLICT, "form.inflight.title", "form.inflight.body", "", back, "form.back")),
+        Ok((Claim::Mismatch, _)) => Err(message(t, StatusCode::UNPROCESSABLE_ENTITY, "form.used.title", "form.used.body", "", back, "form.back")),
         Err(e) => Err(super::pages::server_error(t, e)),
     }
+}
+
+/// The error of a form whose token a newer submission of the same form took over.
+fn taken_over(e: &ServiceError) -> bool {
+    matches!(e, ServiceError::Conflict { code: "idempotency_key_in_use", .. })
 }
 
 /// The field errors of a failed use case, or the error itself when it is not about the input.
@@ -131,9 +144,42 @@ pub fn field_errors(e: ServiceError, field: &str) -> Result<Errors, ServiceError
                 None => (i.field, i.issue),
             })
             .collect()),
+        e if taken_over(&e) => Err(e),
         ServiceError::Conflict { message, .. } | ServiceError::Rejected { message, .. } => Ok(vec![(field.to_string(), message)]),
         e => Err(e),
     }
+}
+
+/// Names the field in each message (`Company name: is required`), as the error summary lists
+/// messages away from their fields. `labels` maps field ids to catalogue keys.
+pub fn labelled(t: T, errors: Errors, labels: &[(&str, &'static str)]) -> Errors {
+    errors
+        .into_iter()
+        .map(|(f, m)| match labels.iter().find(|(id, _)| *id == f) {
+            Some((_, key)) => {
+                let m = format!("{}: {m}", t.t(key));
+                (f, m)
+            }
+            None => (f, m),
+        })
+        .collect()
+}
+
+/// Names the entry of a list field an error is about (`#2: …` becomes `“B@D”: …`).
+pub fn entries(errors: Errors, field: &str, values: &[String]) -> Errors {
+    errors
+        .into_iter()
+        .map(|(f, m)| {
+            if f != field {
+                return (f, m);
+            }
+            let named = m.strip_prefix('#').and_then(|rest| rest.split_once(": ")).and_then(|(n, issue)| {
+                let value = values.get(n.parse::<usize>().ok()?.checked_sub(1)?)?;
+                Some(format!("“{value}” {issue}"))
+            });
+            (f, named.unwrap_or(m))
+        })
+        .collect()
 }
 
 /// Renames error fields (a use case's `ends_at` is the form's `duration`).
@@ -225,6 +271,19 @@ mod tests {
         let c = ServiceError::Conflict { code: "already_exists", message: "taken".into() };
         assert_eq!(field_errors(c, "value").unwrap(), vec![("value".to_string(), "taken".to_string())]);
         assert!(field_errors(ServiceError::Forbidden, "x").is_err());
+        let over = ServiceError::Conflict { code: "idempotency_key_in_use", message: "took over".into() };
+        assert!(field_errors(over, "x").is_err());
+    }
+
+    #[test]
+    fn messages_name_their_field_and_entry() {
+        let t = T::new(acorn_domain::people::Locale::En);
+        let errs = vec![("name".to_string(), "is required".to_string()), ("x".to_string(), "bad".to_string())];
+        let errs = labelled(t, errs, &[("name", "vendor.name")]);
+        assert_eq!(errs[0].1, "Company name: is required");
+        assert_eq!(errs[1].1, "bad");
+        let errs = entries(vec![("codes".into(), "#2: contains `@`".into())], "codes", &["OK1".into(), "B@D".into()]);
+        assert_eq!(errs[0].1, "“B@D” contains `@`");
     }
 
     #[test]

@@ -54,6 +54,10 @@ pub fn server_error(t: T, e: ServiceError) -> Response {
     match e {
         ServiceError::NotFound(_) => message(t, StatusCode::NOT_FOUND, "error.not_found.title", "error.not_found.body", "", "/", "nav.dashboard"),
         ServiceError::Forbidden => message(t, StatusCode::FORBIDDEN, "error.forbidden.title", "error.forbidden.body", "", "/", "nav.dashboard"),
+        // A newer submission of the same form took over while this one ran; that one wins.
+        ServiceError::Conflict { code: "idempotency_key_in_use", .. } => {
+            message(t, StatusCode::CONFLICT, "form.inflight.title", "form.inflight.body", "", "/", "nav.dashboard")
+        }
         e => {
             tracing::error!(error = %e, "page failed");
             let id = crate::request::current_request_id();
@@ -195,4 +199,72 @@ pub async fn dashboard(State(s): State<AppState>, req: Req) -> Response {
         shell,
     };
     render(&page)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use acorn_domain::ids::TenantId;
+    use acorn_domain::people::{Locale, Session, User, UserStatus};
+    use acorn_domain::policy::Role;
+    use chrono::Utc;
+
+    /// A fully signed-in session of a user with `roles` in `tenant`.
+    pub(crate) fn signed_in(roles: &[Role], tenant: TenantId) -> SessionAuth {
+        let t = Utc::now();
+        let user = User {
+            id: uuid::Uuid::now_v7(),
+            tenant_id: tenant,
+            email: "someone@example.com".into(),
+            name: "Some One".into(),
+            roles: roles.to_vec(),
+            locale: Locale::En,
+            status: UserStatus::Active,
+            has_password: true,
+            mfa_enrolled: true,
+            created_at: t,
+            updated_at: t,
+        };
+        let session = Session {
+            id_hash: "h".into(),
+            user_id: user.id,
+            csrf_token: "c".repeat(32),
+            created_at: t,
+            last_seen_at: t,
+            expires_at: t,
+            mfa_at: Some(t),
+            ip: "127.0.0.1".into(),
+            user_agent: "test".into(),
+            revoked_at: None,
+        };
+        SessionAuth { session, user, stage: Stage::Full }
+    }
+
+    fn hrefs(roles: &[Role], tenant: TenantId, path: &str) -> Vec<String> {
+        nav(&signed_in(roles, tenant), path).into_iter().map(|n| n.href).collect()
+    }
+
+    #[test]
+    fn navigation_follows_the_roles() {
+        let r = TenantId::RETAILER;
+        assert_eq!(hrefs(&[Role::Admin], r, "/"), ["/", "/vendors", "/dcs", "/users", "/api-clients", "/audit", "/outbox"]);
+        assert_eq!(hrefs(&[Role::Auditor], r, "/"), ["/", "/vendors", "/dcs", "/users", "/api-clients", "/audit"]);
+        assert_eq!(hrefs(&[Role::Receiver], r, "/"), ["/", "/dcs"]);
+        assert_eq!(hrefs(&[Role::CategoryManager], r, "/"), ["/", "/vendors", "/dcs", "/audit"]);
+        let v = TenantId::new_v7();
+        let own = format!("/vendors/{v}");
+        assert_eq!(hrefs(&[Role::VendorAdmin], v, "/"), ["/", own.as_str(), "/dcs", "/users", "/api-clients", "/audit", "/outbox"]);
+        assert_eq!(hrefs(&[Role::Operations], v, "/"), ["/", own.as_str(), "/dcs"]);
+        assert_eq!(hrefs(&[], v, "/"), ["/"]);
+    }
+
+    #[test]
+    fn the_current_section_is_marked() {
+        let auth = signed_in(&[Role::Admin], TenantId::RETAILER);
+        let current = |path: &str| nav(&auth, path).into_iter().filter(|n| n.current).map(|n| n.href).collect::<Vec<_>>();
+        assert_eq!(current("/"), ["/"]);
+        assert_eq!(current("/vendors/123"), ["/vendors"]);
+        assert_eq!(current("/dcs"), ["/dcs"]);
+        assert!(current("/vendorsx").is_empty());
+    }
 }

@@ -22,6 +22,9 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use uuid::Uuid;
 
+/// Field ids of the user forms and their labels.
+const LABELS: &[(&str, &str)] = &[("email", "user.email"), ("name", "user.name"), ("roles", "user.roles")];
+
 /// The value of the vendor filter and picker that stands for the retailer's own staff.
 const RETAILER: &str = "retailer";
 
@@ -217,7 +220,7 @@ pub async fn create(State(s): State<AppState>, req: Req, body: Bytes) -> Respons
     }
     let result = if errors.is_empty() {
         let new = NewUser { tenant, email: f.get("email").into(), name: f.get("name").into(), roles, locale: Locale::parse(f.get("locale")).unwrap_or_default() };
-        s.services.invite_user(&req.ctx(&auth), new).await
+        s.services.invite_user(&once.ctx(&req, &auth), new).await
     } else {
         Err(ServiceError::Invalid(Vec::new()))
     };
@@ -227,7 +230,7 @@ pub async fn create(State(s): State<AppState>, req: Req, body: Bytes) -> Respons
             once.release(&s).await;
             match forms::field_errors(e, "email") {
                 Ok(more) => {
-                    errors.extend(more);
+                    errors.extend(forms::labelled(t, more, LABELS));
                     let page = new_view(&s, &req, &auth, shell, t, errors, &f).await;
                     (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response()
                 }
@@ -359,7 +362,7 @@ async fn change(s: AppState, req: Req, id: String, body: Bytes, what: Change) ->
         Ok(o) => o,
         Err(r) => return r,
     };
-    let ctx = req.ctx(&auth);
+    let ctx = once.ctx(&req, &auth);
     let mut typed = Extra::default();
     let (result, done, field) = match what {
         Change::Name => {
@@ -385,7 +388,7 @@ async fn change(s: AppState, req: Req, id: String, body: Bytes, what: Change) ->
         Ok(_) => once.done(&s, &format!("{back}?done={done}")).await,
         Err(e) => {
             once.release(&s).await;
-            match forms::field_errors(e, field) {
+            match forms::field_errors(e, field).map(|e| forms::labelled(t, e, LABELS)) {
                 Ok(errors) => match s.services.get_user(&ctx, id).await {
                     Ok(u) => {
                         let extra = Extra { errors, ..typed };

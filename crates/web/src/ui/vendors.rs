@@ -151,6 +151,17 @@ struct NewPage {
     gs1_prefixes: String,
 }
 
+/// Field ids of the vendor forms and their labels.
+const NEW_LABELS: &[(&str, &str)] = &[
+    ("name", "vendor.name"),
+    ("country", "vendor.country"),
+    ("vendor_codes", "ident.vendor_codes"),
+    ("payee_codes", "ident.payee_codes"),
+    ("gs1_prefixes", "ident.gs1_prefixes"),
+];
+const DETAIL_LABELS: &[(&str, &str)] =
+    &[("name", "vendor.name"), ("country", "vendor.country"), ("status", "vendor.status"), ("kind", "ident.kind"), ("value", "ident.value")];
+
 pub async fn new_page(State(s): State<AppState>, req: Req) -> Response {
     let (auth, shell, t) = match pages::portal(&s, &req).await {
         Ok(p) => p,
@@ -189,12 +200,17 @@ pub async fn create(State(s): State<AppState>, req: Req, body: Bytes) -> Respons
         payee_codes: forms::split_list(f.get("payee_codes")),
         gs1_prefixes: forms::split_list(f.get("gs1_prefixes")),
     };
-    match s.services.create_vendor(&req.ctx(&auth), new).await {
+    match s.services.create_vendor(&once.ctx(&req, &auth), new).await {
         Ok(d) => once.done(&s, &format!("/vendors/{}?done=created", d.vendor.id)).await,
         Err(e) => {
             once.release(&s).await;
             match forms::field_errors(e, "vendor_codes") {
                 Ok(errors) => {
+                    let mut errors = errors;
+                    for field in ["vendor_codes", "payee_codes", "gs1_prefixes"] {
+                        errors = forms::entries(errors, field, &forms::split_list(f.get(field)));
+                    }
+                    let errors = forms::labelled(t, errors, NEW_LABELS);
                     let page = NewPage {
                         t,
                         shell,
@@ -272,7 +288,7 @@ fn detail_page(auth: &acorn_service::auth::SessionAuth, shell: Shell, t: T, d: V
         .into_iter()
         .map(|k| IdentGroup {
             kind: k.as_str(),
-            key: view::ident_key(k),
+            key: view::ident_plural_key(k),
             items: d.of_kind(k).map(|i| IdentRow { value: i.value.clone(), description: i.description.clone(), added: view::when(i.created_at) }).collect(),
         })
         .collect();
@@ -334,12 +350,13 @@ pub async fn update(State(s): State<AppState>, req: Req, Path(id): Path<String>,
         Err(r) => return r,
     };
     let patch = VendorPatch { name: Some(f.get("name").into()), country: Some(f.get("country").into()), status: VendorStatus::parse(f.get("status")) };
-    match s.services.update_vendor(&req.ctx(&auth), id, patch).await {
+    match s.services.update_vendor(&once.ctx(&req, &auth), id, patch).await {
         Ok(_) => once.done(&s, &format!("{back}?done=saved")).await,
         Err(e) => {
             once.release(&s).await;
             match forms::field_errors(e, "name") {
                 Ok(errors) => {
+                    let errors = forms::labelled(t, errors, DETAIL_LABELS);
                     let typed = Typed {
                         name: f.get("name").into(),
                         country: f.get("country").into(),
@@ -371,7 +388,7 @@ pub async fn add_identifier(State(s): State<AppState>, req: Req, Path(id): Path<
         Err(r) => return r,
     };
     let result = match VendorIdentifierKind::parse(f.get("kind")) {
-        Some(kind) => s.services.add_vendor_identifier(&req.ctx(&auth), id, kind, f.get("value"), f.get("description")).await.map(|_| ()),
+        Some(kind) => s.services.add_vendor_identifier(&once.ctx(&req, &auth), id, kind, f.get("value"), f.get("description")).await.map(|_| ()),
         None => Err(ServiceError::invalid("kind", t.t("vendor.kind_invalid"))),
     };
     match result {
@@ -380,6 +397,7 @@ pub async fn add_identifier(State(s): State<AppState>, req: Req, Path(id): Path<
             once.release(&s).await;
             match forms::field_errors(e, "value") {
                 Ok(errors) => {
+                    let errors = forms::labelled(t, errors, DETAIL_LABELS);
                     let d = match s.services.get_vendor(&req.ctx(&auth), id).await {
                         Ok(d) => d,
                         Err(e) => return server_error(t, e),
@@ -416,7 +434,7 @@ pub async fn remove_identifier(State(s): State<AppState>, req: Req, Path(id): Pa
         once.release(&s).await;
         return server_error(t, ServiceError::NotFound("identifier"));
     };
-    match s.services.remove_vendor_identifier(&req.ctx(&auth), id, kind, f.get("value")).await {
+    match s.services.remove_vendor_identifier(&once.ctx(&req, &auth), id, kind, f.get("value")).await {
         Ok(()) => once.done(&s, &format!("{back}?done=removed#identifiers")).await,
         Err(e) => {
             once.release(&s).await;

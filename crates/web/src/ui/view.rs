@@ -61,6 +61,15 @@ pub fn ident_key(k: VendorIdentifierKind) -> &'static str {
     }
 }
 
+/// The heading for all identifiers of a kind.
+pub fn ident_plural_key(k: VendorIdentifierKind) -> &'static str {
+    match k {
+        VendorIdentifierKind::VendorCode => "ident.vendor_codes",
+        VendorIdentifierKind::PayeeCode => "ident.payee_codes",
+        VendorIdentifierKind::Gs1Prefix => "ident.gs1_prefixes",
+    }
+}
+
 pub fn vendor_status(s: VendorStatus) -> Badge {
     match s {
         VendorStatus::Active => Badge { key: "status.active", class: "badge-success" },
@@ -137,6 +146,7 @@ mod tests {
         }
         for k in VendorIdentifierKind::ALL {
             assert!(known(ident_key(k)));
+            assert!(known(ident_plural_key(k)));
         }
         for b in [
             vendor_status(VendorStatus::Active),
