@@ -194,27 +194,15 @@ pub enum ChainProblem {
     BrokenLink { tenant: TenantId, seq: i64 },
     /// The records do not run 1, 2, 3, …: `expected_seq` was due, `found_seq` came instead. A higher
     /// `found_seq` means records are missing; a lower one means a record is repeated or out of order.
-    Gap {
-        tenant: TenantId,
-        expected_seq: i64,
-        found_seq: i64,
-    },
+    Gap { tenant: TenantId, expected_seq: i64, found_seq: i64 },
     /// The record at an anchored position does not have the anchored hash: the chain was rewritten
     /// up to here.
     AnchorMismatch { tenant: TenantId, seq: i64 },
     /// The chain ends before an anchored position: records from `seq` through at least
     /// `anchored_seq` were removed.
-    MissingAnchoredRecord {
-        tenant: TenantId,
-        seq: i64,
-        anchored_seq: i64,
-    },
+    MissingAnchoredRecord { tenant: TenantId, seq: i64, anchored_seq: i64 },
     /// The record at `seq` carries another tenant's id: it was moved in from another chain.
-    ForeignRecord {
-        tenant: TenantId,
-        seq: i64,
-        found_tenant: TenantId,
-    },
+    ForeignRecord { tenant: TenantId, seq: i64, found_tenant: TenantId },
 }
 
 impl ChainProblem {
@@ -239,11 +227,7 @@ impl ChainProblem {
             | ChainProblem::AnchorMismatch { seq, .. }
             | ChainProblem::MissingAnchoredRecord { seq, .. }
             | ChainProblem::ForeignRecord { seq, .. } => seq,
-            ChainProblem::Gap {
-                expected_seq,
-                found_seq,
-                ..
-            } => expected_seq.min(found_seq),
+            ChainProblem::Gap { expected_seq, found_seq, .. } => expected_seq.min(found_seq),
         }
     }
 }
@@ -253,11 +237,7 @@ struct TenantName(TenantId);
 
 impl fmt::Display for TenantName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_retailer() {
-            write!(f, "the retailer tenant ({})", self.0)
-        } else {
-            write!(f, "tenant {}", self.0)
-        }
+        if self.0.is_retailer() { write!(f, "the retailer tenant ({})", self.0) } else { write!(f, "tenant {}", self.0) }
     }
 }
 
@@ -275,20 +255,12 @@ impl fmt::Display for ChainProblem {
                 "audit chain of {who} is broken at record {seq}: it does not link to the record \
                  before it (a record before it was removed, replaced or rewritten)"
             ),
-            ChainProblem::Gap {
-                expected_seq,
-                found_seq,
-                ..
-            } if found_seq > expected_seq => write!(
+            ChainProblem::Gap { expected_seq, found_seq, .. } if found_seq > expected_seq => write!(
                 f,
                 "audit chain of {who} is broken at record {expected_seq}: it is missing \
                  (the next record present is {found_seq})"
             ),
-            ChainProblem::Gap {
-                expected_seq,
-                found_seq,
-                ..
-            } => write!(
+            ChainProblem::Gap { expected_seq, found_seq, .. } => write!(
                 f,
                 "audit chain of {who} is broken at record {found_seq}: it appears again or out of \
                  order where record {expected_seq} was expected"
@@ -298,16 +270,12 @@ impl fmt::Display for ChainProblem {
                 "audit chain of {who} is broken at record {seq}: its hash differs from the anchored \
                  hash (the chain was rewritten up to this record)"
             ),
-            ChainProblem::MissingAnchoredRecord {
-                seq, anchored_seq, ..
-            } => write!(
+            ChainProblem::MissingAnchoredRecord { seq, anchored_seq, .. } => write!(
                 f,
                 "audit chain of {who} is broken at record {seq}: the chain ends before it, but an \
                  anchor covers records through {anchored_seq} (records were removed)"
             ),
-            ChainProblem::ForeignRecord {
-                seq, found_tenant, ..
-            } => write!(
+            ChainProblem::ForeignRecord { seq, found_tenant, .. } => write!(
                 f,
                 "audit chain of {who} is broken at record {seq}: the record belongs to tenant \
                  {found_tenant}"
@@ -342,11 +310,7 @@ pub struct VerifiedChain {
 /// hash, its link to the previous record, then any anchor at its seq. Stopping at the first failure
 /// makes the reported record the earliest broken one. Finally, an anchor beyond the last record means
 /// the tail was cut off.
-pub fn verify_chain(
-    tenant: TenantId,
-    records: &[AuditRecord],
-    anchors: &[Anchor],
-) -> Result<VerifiedChain, ChainProblem> {
+pub fn verify_chain(tenant: TenantId, records: &[AuditRecord], anchors: &[Anchor]) -> Result<VerifiedChain, ChainProblem> {
     let mut anchors: Vec<&Anchor> = anchors.iter().filter(|a| a.tenant_id == tenant).collect();
     anchors.sort_by_key(|a| a.seq);
     let mut next_anchor = anchors.iter().peekable();
@@ -356,18 +320,10 @@ pub fn verify_chain(
     for (i, r) in records.iter().enumerate() {
         let expected_seq = i as i64 + 1;
         if r.seq != expected_seq {
-            return Err(ChainProblem::Gap {
-                tenant,
-                expected_seq,
-                found_seq: r.seq,
-            });
+            return Err(ChainProblem::Gap { tenant, expected_seq, found_seq: r.seq });
         }
         if r.tenant_id != tenant {
-            return Err(ChainProblem::ForeignRecord {
-                tenant,
-                seq: r.seq,
-                found_tenant: r.tenant_id,
-            });
+            return Err(ChainProblem::ForeignRecord { tenant, seq: r.seq, found_tenant: r.tenant_id });
         }
         if compute_hash(r) != r.hash {
             return Err(ChainProblem::BadHash { tenant, seq: r.seq });
@@ -387,19 +343,10 @@ pub fn verify_chain(
     }
 
     if let Some(last) = anchors.last().filter(|a| a.seq > head_seq) {
-        return Err(ChainProblem::MissingAnchoredRecord {
-            tenant,
-            seq: head_seq + 1,
-            anchored_seq: last.seq,
-        });
+        return Err(ChainProblem::MissingAnchoredRecord { tenant, seq: head_seq + 1, anchored_seq: last.seq });
     }
 
-    Ok(VerifiedChain {
-        records: records.len(),
-        head_seq,
-        head_hash: prev_hash.to_string(),
-        anchored_through: anchors.last().map_or(0, |a| a.seq.max(0)),
-    })
+    Ok(VerifiedChain { records: records.len(), head_seq, head_hash: prev_hash.to_string(), anchored_through: anchors.last().map_or(0, |a| a.seq.max(0)) })
 }
 
 #[cfg(test)]
@@ -422,16 +369,10 @@ mod tests {
             id: Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 | u128::from(n)),
             at: base + chrono::Duration::nanoseconds(n as i64 * 1_234_567_891),
             actor: format!("user:{n}"),
-            action: if n.is_multiple_of(3) {
-                "create"
-            } else {
-                "update"
-            }
-            .to_string(),
+            action: if n.is_multiple_of(3) { "create" } else { "update" }.to_string(),
             object_type: "purchase_order".to_string(),
             object_id: format!("PO-{n:06}"),
-            before: (!n.is_multiple_of(3))
-                .then(|| json!({"state": "open", "qty": n, "lines": [1, 2]})),
+            before: (!n.is_multiple_of(3)).then(|| json!({"state": "open", "qty": n, "lines": [1, 2]})),
             after: Some(json!({"qty": n + 1, "state": "acknowledged", "note": null})),
             request_id: format!("req-{n}"),
             source_ip: "192.0.2.10".to_string(),
@@ -443,10 +384,7 @@ mod tests {
     fn chain_for(tenant: TenantId, len: usize, salt: u64) -> Vec<AuditRecord> {
         let mut out: Vec<AuditRecord> = Vec::with_capacity(len);
         for i in 0..len {
-            let prev = out
-                .last()
-                .map_or(GENESIS_HASH, |r| r.hash.as_str())
-                .to_string();
+            let prev = out.last().map_or(GENESIS_HASH, |r| r.hash.as_str()).to_string();
             out.push(seal(draft(tenant, i as i64 + 1, salt + i as u64), &prev));
         }
         out
@@ -457,12 +395,7 @@ mod tests {
     }
 
     fn anchor(r: &AuditRecord) -> Anchor {
-        Anchor {
-            tenant_id: r.tenant_id,
-            seq: r.seq,
-            hash: r.hash.clone(),
-            anchored_at: r.at,
-        }
+        Anchor { tenant_id: r.tenant_id, seq: r.seq, hash: r.hash.clone(), anchored_at: r.at }
     }
 
     fn verify(records: &[AuditRecord], anchors: &[Anchor]) -> Result<VerifiedChain, ChainProblem> {
@@ -494,13 +427,9 @@ mod tests {
 
     #[test]
     fn timestamps_are_rfc3339_micros_z() {
-        let t = Utc.with_ymd_and_hms(2025, 3, 1, 12, 0, 0).unwrap()
-            + chrono::Duration::nanoseconds(123_456_789);
+        let t = Utc.with_ymd_and_hms(2025, 3, 1, 12, 0, 0).unwrap() + chrono::Duration::nanoseconds(123_456_789);
         assert_eq!(format_timestamp(t), "2025-03-01T12:00:00.123456Z");
-        assert_eq!(
-            format_timestamp(Utc.with_ymd_and_hms(2025, 3, 1, 12, 0, 0).unwrap()),
-            "2025-03-01T12:00:00.000000Z"
-        );
+        assert_eq!(format_timestamp(Utc.with_ymd_and_hms(2025, 3, 1, 12, 0, 0).unwrap()), "2025-03-01T12:00:00.000000Z");
         let cut = truncate_to_micros(t);
         assert_eq!(cut.timestamp_subsec_nanos(), 123_456_000);
         assert_eq!(truncate_to_micros(cut), cut);
@@ -521,13 +450,8 @@ mod tests {
     #[test]
     fn canonical_json_sorts_keys_recursively_without_whitespace() {
         let v = json!({"b": 1, "a": {"z": [true, null, "x\"y"], "m": 2.5}, "A": "é"});
-        assert_eq!(
-            canonical_json(&v),
-            r#"{"A":"é","a":{"m":2.5,"z":[true,null,"x\"y"]},"b":1}"#
-        );
-        let reordered: Value =
-            serde_json::from_str(r#"{ "A":"é", "b":1, "a":{"m":2.5, "z":[true,null,"x\"y"]} }"#)
-                .unwrap();
+        assert_eq!(canonical_json(&v), r#"{"A":"é","a":{"m":2.5,"z":[true,null,"x\"y"]},"b":1}"#);
+        let reordered: Value = serde_json::from_str(r#"{ "A":"é", "b":1, "a":{"m":2.5, "z":[true,null,"x\"y"]} }"#).unwrap();
         assert_eq!(canonical_json(&reordered), canonical_json(&v));
     }
 
@@ -584,15 +508,7 @@ mod tests {
     #[test]
     fn empty_chain_verifies() {
         let v = verify(&[], &[]).unwrap();
-        assert_eq!(
-            v,
-            VerifiedChain {
-                records: 0,
-                head_seq: 0,
-                head_hash: GENESIS_HASH.into(),
-                anchored_through: 0
-            }
-        );
+        assert_eq!(v, VerifiedChain { records: 0, head_seq: 0, head_hash: GENESIS_HASH.into(), anchored_through: 0 });
     }
 
     #[test]
@@ -620,18 +536,9 @@ mod tests {
         let mut c = chain(5);
         c[2].object_id = "PO-EVIL".into();
         let err = verify(&c, &[]).unwrap_err();
-        assert_eq!(
-            err,
-            ChainProblem::BadHash {
-                tenant: tenant(),
-                seq: 3
-            }
-        );
+        assert_eq!(err, ChainProblem::BadHash { tenant: tenant(), seq: 3 });
         let msg = err.to_string();
-        assert!(
-            msg.contains(&tenant().to_string()) && msg.contains("record 3"),
-            "{msg}"
-        );
+        assert!(msg.contains(&tenant().to_string()) && msg.contains("record 3"), "{msg}");
     }
 
     #[test]
@@ -640,13 +547,7 @@ mod tests {
         c[2].actor = "user:mallory".into();
         let prev = c[1].hash.clone();
         c[2] = seal(c[2].clone(), &prev);
-        assert_eq!(
-            verify(&c, &[]).unwrap_err(),
-            ChainProblem::BrokenLink {
-                tenant: tenant(),
-                seq: 4
-            }
-        );
+        assert_eq!(verify(&c, &[]).unwrap_err(), ChainProblem::BrokenLink { tenant: tenant(), seq: 4 });
         // Rewriting the whole tail is caught only by an anchor.
         for i in 3..5 {
             let prev = c[i - 1].hash.clone();
@@ -654,13 +555,7 @@ mod tests {
         }
         assert!(verify(&c, &[]).is_ok());
         let original = chain(5);
-        assert_eq!(
-            verify(&c, &[anchor(&original[3])]).unwrap_err(),
-            ChainProblem::AnchorMismatch {
-                tenant: tenant(),
-                seq: 4
-            }
-        );
+        assert_eq!(verify(&c, &[anchor(&original[3])]).unwrap_err(), ChainProblem::AnchorMismatch { tenant: tenant(), seq: 4 });
     }
 
     #[test]
@@ -668,14 +563,7 @@ mod tests {
         let mut c = chain(5);
         c.remove(1);
         let err = verify(&c, &[]).unwrap_err();
-        assert_eq!(
-            err,
-            ChainProblem::Gap {
-                tenant: tenant(),
-                expected_seq: 2,
-                found_seq: 3
-            }
-        );
+        assert_eq!(err, ChainProblem::Gap { tenant: tenant(), expected_seq: 2, found_seq: 3 });
         assert_eq!(err.seq(), 2);
         assert!(err.to_string().contains("record 2"), "{err}");
     }
@@ -687,13 +575,7 @@ mod tests {
         for (i, r) in c.iter_mut().enumerate() {
             r.seq = i as i64 + 1;
         }
-        assert_eq!(
-            verify(&c, &[]).unwrap_err(),
-            ChainProblem::BadHash {
-                tenant: tenant(),
-                seq: 2
-            }
-        );
+        assert_eq!(verify(&c, &[]).unwrap_err(), ChainProblem::BadHash { tenant: tenant(), seq: 2 });
     }
 
     #[test]
@@ -710,20 +592,9 @@ mod tests {
         let c = chain(6);
         let anchors = [anchor(&c[5])];
         let err = verify(&c[..4], &anchors).unwrap_err();
-        assert_eq!(
-            err,
-            ChainProblem::MissingAnchoredRecord {
-                tenant: tenant(),
-                seq: 5,
-                anchored_seq: 6
-            }
-        );
+        assert_eq!(err, ChainProblem::MissingAnchoredRecord { tenant: tenant(), seq: 5, anchored_seq: 6 });
         assert!(err.to_string().contains("record 5"), "{err}");
-        assert_eq!(
-            verify(&[], &anchors).unwrap_err().seq(),
-            1,
-            "a fully emptied chain is caught too"
-        );
+        assert_eq!(verify(&[], &anchors).unwrap_err().seq(), 1, "a fully emptied chain is caught too");
         // Truncation after the last anchor is the documented window.
         assert!(verify(&c[..4], &[anchor(&c[2])]).is_ok());
     }
@@ -735,14 +606,7 @@ mod tests {
         let moved = chain_for(other, 2, 100);
         c[1] = moved[1].clone();
         let err = verify(&c, &[]).unwrap_err();
-        assert_eq!(
-            err,
-            ChainProblem::ForeignRecord {
-                tenant: tenant(),
-                seq: 2,
-                found_tenant: other
-            }
-        );
+        assert_eq!(err, ChainProblem::ForeignRecord { tenant: tenant(), seq: 2, found_tenant: other });
     }
 
     #[test]
@@ -785,11 +649,7 @@ mod tests {
 
     fn reseal_from(c: &mut [AuditRecord], from: usize) {
         for i in from..c.len() {
-            let prev = if i == 0 {
-                GENESIS_HASH.to_string()
-            } else {
-                c[i - 1].hash.clone()
-            };
+            let prev = if i == 0 { GENESIS_HASH.to_string() } else { c[i - 1].hash.clone() };
             c[i] = seal(c[i].clone(), &prev);
         }
     }

@@ -13,10 +13,7 @@ pub mod people;
 pub mod policy;
 pub mod validate;
 
-pub use audit::{
-    Anchor, AuditRecord, ChainProblem, GENESIS_HASH, VerifiedChain, compute_hash, seal,
-    verify_chain,
-};
+pub use audit::{Anchor, AuditRecord, ChainProblem, GENESIS_HASH, VerifiedChain, compute_hash, seal, verify_chain};
 pub use ids::{TenantId, new_id};
 pub use policy::{Access, Area, Role, access, best_access, client_access};
 pub use validate::{FieldIssue, Issues};

@@ -52,8 +52,7 @@ pub enum VendorIdentifierKind {
 }
 
 impl VendorIdentifierKind {
-    pub const ALL: [VendorIdentifierKind; 3] =
-        [VendorIdentifierKind::VendorCode, VendorIdentifierKind::PayeeCode, VendorIdentifierKind::Gs1Prefix];
+    pub const ALL: [VendorIdentifierKind; 3] = [VendorIdentifierKind::VendorCode, VendorIdentifierKind::PayeeCode, VendorIdentifierKind::Gs1Prefix];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -59,24 +59,10 @@ impl Role {
     ];
 
     /// The retailer's staff roles.
-    pub const RETAILER: &'static [Role] = &[
-        Role::Admin,
-        Role::CategoryManager,
-        Role::VendorManager,
-        Role::ApClerk,
-        Role::Receiver,
-        Role::Auditor,
-    ];
+    pub const RETAILER: &'static [Role] = &[Role::Admin, Role::CategoryManager, Role::VendorManager, Role::ApClerk, Role::Receiver, Role::Auditor];
 
     /// The roles a vendor's users (and agency users acting for a vendor) may hold.
-    pub const VENDOR: &'static [Role] = &[
-        Role::VendorAdmin,
-        Role::Operations,
-        Role::Finance,
-        Role::Catalog,
-        Role::Marketing,
-        Role::ReadOnly,
-    ];
+    pub const VENDOR: &'static [Role] = &[Role::VendorAdmin, Role::Operations, Role::Finance, Role::Catalog, Role::Marketing, Role::ReadOnly];
 
     /// The snake_case name used in DOMAIN.md, the database and the API.
     pub fn as_str(self) -> &'static str {
@@ -124,13 +110,7 @@ impl FromStr for Role {
     type Err = ParseRoleError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .iter()
-            .copied()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| ParseRoleError {
-                input: s.to_string(),
-            })
+        Role::ALL.iter().copied().find(|r| r.as_str() == s).ok_or_else(|| ParseRoleError { input: s.to_string() })
     }
 }
 
@@ -236,13 +216,7 @@ impl FromStr for Area {
     type Err = ParseAreaError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Area::ALL
-            .iter()
-            .copied()
-            .find(|a| a.as_str() == s)
-            .ok_or_else(|| ParseAreaError {
-                input: s.to_string(),
-            })
+        Area::ALL.iter().copied().find(|a| a.as_str() == s).ok_or_else(|| ParseAreaError { input: s.to_string() })
     }
 }
 
@@ -334,11 +308,7 @@ fn column(role: Role) -> usize {
 
 /// The best access any of `roles` gives in `area` (`None` for no roles).
 pub fn best_access(roles: &[Role], area: Area) -> Access {
-    roles
-        .iter()
-        .map(|&role| access(role, area))
-        .max()
-        .unwrap_or(Access::None)
+    roles.iter().map(|&role| access(role, area)).max().unwrap_or(Access::None)
 }
 
 /// What an API client with `scopes` may do in `area`.
@@ -347,11 +317,7 @@ pub fn best_access(roles: &[Role], area: Area) -> Access {
 /// have: it grants the best access any vendor role has in that area (so the `vendors` scope is read-only
 /// and `purchase_orders` can never write). An area not in the scopes gets nothing.
 pub fn client_access(scopes: &[Area], area: Area) -> Access {
-    if scopes.contains(&area) {
-        best_access(Role::VENDOR, area)
-    } else {
-        Access::None
-    }
+    if scopes.contains(&area) { best_access(Role::VENDOR, area) } else { Access::None }
 }
 
 #[cfg(test)]
@@ -404,17 +370,7 @@ mod tests {
 
     #[test]
     fn terms_row() {
-        expect(
-            Area::Terms,
-            &[
-                (Role::Admin, W),
-                (Role::CategoryManager, R),
-                (Role::ApClerk, R),
-                (Role::Receiver, N),
-                (Role::Finance, R),
-                (Role::ReadOnly, R),
-            ],
-        );
+        expect(Area::Terms, &[(Role::Admin, W), (Role::CategoryManager, R), (Role::ApClerk, R), (Role::Receiver, N), (Role::Finance, R), (Role::ReadOnly, R)]);
     }
 
     #[test]
@@ -507,14 +463,7 @@ mod tests {
     fn receiving_row() {
         expect(
             Area::Receiving,
-            &[
-                (Role::Admin, W),
-                (Role::CategoryManager, R),
-                (Role::Receiver, W),
-                (Role::Auditor, R),
-                (Role::Operations, R),
-                (Role::Catalog, N),
-            ],
+            &[(Role::Admin, W), (Role::CategoryManager, R), (Role::Receiver, W), (Role::Auditor, R), (Role::Operations, R), (Role::Catalog, N)],
         );
     }
 
@@ -672,11 +621,7 @@ mod tests {
 
     #[test]
     fn only_retailer_roles_write_purchase_orders() {
-        let writers: Vec<Role> = Role::ALL
-            .iter()
-            .copied()
-            .filter(|&r| access(r, Area::PurchaseOrders) == W)
-            .collect();
+        let writers: Vec<Role> = Role::ALL.iter().copied().filter(|&r| access(r, Area::PurchaseOrders) == W).collect();
         assert_eq!(writers, vec![Role::Admin, Role::CategoryManager]);
         assert!(writers.iter().all(|r| r.is_retailer()));
     }
@@ -692,18 +637,9 @@ mod tests {
     fn best_access_is_the_max_over_roles() {
         assert_eq!(best_access(&[], Area::Items), N);
         assert_eq!(best_access(&[Role::ReadOnly], Area::Items), R);
-        assert_eq!(
-            best_access(&[Role::ReadOnly, Role::Catalog], Area::Items),
-            W
-        );
-        assert_eq!(
-            best_access(&[Role::Marketing, Role::Finance], Area::Invoices),
-            W
-        );
-        assert_eq!(
-            best_access(&[Role::Catalog, Role::Marketing], Area::Payments),
-            N
-        );
+        assert_eq!(best_access(&[Role::ReadOnly, Role::Catalog], Area::Items), W);
+        assert_eq!(best_access(&[Role::Marketing, Role::Finance], Area::Invoices), W);
+        assert_eq!(best_access(&[Role::Catalog, Role::Marketing], Area::Payments), N);
     }
 
     #[test]
@@ -738,10 +674,7 @@ mod tests {
         assert_eq!(Role::ReadOnly.as_str(), "read_only");
         let err = "superuser".parse::<Role>().unwrap_err().to_string();
         assert!(err.contains("`superuser`"), "{err}");
-        assert!(
-            err.contains("category_manager") && err.contains("read_only"),
-            "{err}"
-        );
+        assert!(err.contains("category_manager") && err.contains("read_only"), "{err}");
     }
 
     #[test]
@@ -755,9 +688,6 @@ mod tests {
         assert_eq!(Area::PurchaseOrders.as_str(), "purchase_orders");
         assert_eq!(Area::VendorUsers.as_str(), "vendor_users");
         let err = "Vendors".parse::<Area>().unwrap_err().to_string();
-        assert!(
-            err.contains("`Vendors`") && err.contains("integrations"),
-            "{err}"
-        );
+        assert!(err.contains("`Vendors`") && err.contains("integrations"), "{err}");
     }
 }

@@ -436,10 +436,7 @@ async fn serve(listen: Option<String>, demo: bool, db: DbArgs) -> anyhow::Result
     let app = build_app(s.clone(), &cfg);
     println!("ACORN is serving {} (database: {})", cfg.base_url(), s.db.backend.as_str());
     tracing::info!(listen = %addr, "serving");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await.context("serving HTTP")?;
     let _ = stop_tx.send(true);
     let _ = jobs.await;
     s.db.close().await?;

@@ -36,15 +36,9 @@ pub struct VerifyReport {
 }
 
 fn parse_cursor(s: &str) -> Result<(DateTime<Utc>, i64), ServiceError> {
-    let bad = || {
-        ServiceError::invalid(
-            "cursor",
-            format!("`{s}` is not a cursor of this list; start from the first page"),
-        )
-    };
+    let bad = || ServiceError::invalid("cursor", format!("`{s}` is not a cursor of this list; start from the first page"));
     let (a, b) = s.split_once('.').ok_or_else(bad)?;
-    let at =
-        DateTime::<Utc>::from_timestamp_micros(a.parse().map_err(|_| bad())?).ok_or_else(bad)?;
+    let at = DateTime::<Utc>::from_timestamp_micros(a.parse().map_err(|_| bad())?).ok_or_else(bad)?;
     Ok((at, b.parse().map_err(|_| bad())?))
 }
 
@@ -54,33 +48,20 @@ pub fn read_anchors(path: &Path) -> Result<Vec<Anchor>, ServiceError> {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => {
-            return Err(ServiceError::internal(format!(
-                "reading {}: {e}",
-                path.display()
-            )));
+            return Err(ServiceError::internal(format!("reading {}: {e}", path.display())));
         }
     };
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| {
-                ServiceError::internal(format!("{} line {}: {e}", path.display(), i + 1))
-            })
-        })
+        .map(|(i, l)| serde_json::from_str(l).map_err(|e| ServiceError::internal(format!("{} line {}: {e}", path.display(), i + 1))))
         .collect()
 }
 
 impl Services {
     /// The log as the principal may see it: everything for retailer staff, the own tenant's records
     /// for a vendor admin.
-    pub async fn audit_log(
-        &self,
-        ctx: &Ctx,
-        mut filter: Filter,
-        cursor: Option<&str>,
-        limit: u64,
-    ) -> Result<AuditPage, ServiceError> {
+    pub async fn audit_log(&self, ctx: &Ctx, mut filter: Filter, cursor: Option<&str>, limit: u64) -> Result<AuditPage, ServiceError> {
         require(ctx, Area::Audit, Access::Read)?;
         if let Some(own) = list_scope(ctx) {
             filter.tenant = Some(own);
@@ -90,9 +71,7 @@ impl Services {
         let mut records = audit::list(&self.db.conn, &filter, before, limit).await?;
         let next = if records.len() as u64 > limit {
             records.truncate(limit as usize);
-            records
-                .last()
-                .map(|r| format!("{}.{}", r.at.timestamp_micros(), r.seq))
+            records.last().map(|r| format!("{}.{}", r.at.timestamp_micros(), r.seq))
         } else {
             None
         };
@@ -113,34 +92,23 @@ impl Services {
             .await?
             .into_iter()
             .filter(|(tenant, seq, _)| last.get(tenant).is_none_or(|s| s < seq))
-            .map(|(tenant_id, seq, hash)| Anchor {
-                tenant_id,
-                seq,
-                hash,
-                anchored_at: t,
-            })
+            .map(|(tenant_id, seq, hash)| Anchor { tenant_id, seq, hash, anchored_at: t })
             .collect();
         self.appended_since_anchor.store(0, Ordering::Relaxed);
         if fresh.is_empty() {
             return Ok(0);
         }
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| ServiceError::internal(format!("{}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|e| ServiceError::internal(format!("{}: {e}", dir.display())))?;
         }
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .map_err(|e| ServiceError::internal(format!("{}: {e}", path.display())))?;
+        let mut f =
+            std::fs::OpenOptions::new().create(true).append(true).open(&path).map_err(|e| ServiceError::internal(format!("{}: {e}", path.display())))?;
         let mut buf = String::new();
         for a in &fresh {
             buf.push_str(&serde_json::to_string(a).map_err(ServiceError::internal)?);
             buf.push('\n');
         }
-        f.write_all(buf.as_bytes())
-            .and_then(|_| f.sync_all())
-            .map_err(|e| ServiceError::internal(format!("{}: {e}", path.display())))?;
+        f.write_all(buf.as_bytes()).and_then(|_| f.sync_all()).map_err(|e| ServiceError::internal(format!("{}: {e}", path.display())))?;
         Ok(fresh.len())
     }
 
@@ -148,21 +116,12 @@ impl Services {
     /// each broken chain.
     pub async fn verify_audit(&self) -> Result<VerifyReport, ServiceError> {
         let anchors = read_anchors(&self.config.anchor_file())?;
-        let mut tenants: BTreeSet<TenantId> =
-            audit::tenants(&self.db.conn).await?.into_iter().collect();
+        let mut tenants: BTreeSet<TenantId> = audit::tenants(&self.db.conn).await?.into_iter().collect();
         tenants.extend(anchors.iter().map(|a| a.tenant_id));
-        let mut report = VerifyReport {
-            chains: Vec::new(),
-            problems: Vec::new(),
-            anchors: anchors.len(),
-        };
+        let mut report = VerifyReport { chains: Vec::new(), problems: Vec::new(), anchors: anchors.len() };
         for tenant in tenants {
             let records = self.whole_chain(tenant).await?;
-            let mine: Vec<Anchor> = anchors
-                .iter()
-                .filter(|a| a.tenant_id == tenant)
-                .cloned()
-                .collect();
+            let mine: Vec<Anchor> = anchors.iter().filter(|a| a.tenant_id == tenant).cloned().collect();
             match verify_chain(tenant, &records, &mine) {
                 Ok(v) => report.chains.push((tenant, v)),
                 Err(p) => report.problems.push(p),

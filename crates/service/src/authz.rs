@@ -14,28 +14,14 @@ pub fn require(ctx: &Ctx, area: Area, need: Access) -> Result<(), ServiceError> 
     if matches!(ctx.principal, crate::Principal::Anonymous) {
         return Err(ServiceError::Unauthenticated("sign in first"));
     }
-    if ctx.principal.access(area) >= need {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden)
-    }
+    if ctx.principal.access(area) >= need { Ok(()) } else { Err(ServiceError::Forbidden) }
 }
 
 /// Checks role access and that an object owned by `owner` is visible to the principal; `what` names
 /// the object in the not-found error.
-pub fn require_object(
-    ctx: &Ctx,
-    area: Area,
-    need: Access,
-    owner: TenantId,
-    what: &'static str,
-) -> Result<(), ServiceError> {
+pub fn require_object(ctx: &Ctx, area: Area, need: Access, owner: TenantId, what: &'static str) -> Result<(), ServiceError> {
     require(ctx, area, need)?;
-    if visible(ctx, owner) {
-        Ok(())
-    } else {
-        Err(ServiceError::NotFound(what))
-    }
+    if visible(ctx, owner) { Ok(()) } else { Err(ServiceError::NotFound(what)) }
 }
 
 /// Whether objects of `owner` are visible to the principal: retailer staff see every tenant, a
@@ -47,9 +33,5 @@ pub fn visible(ctx: &Ctx, owner: TenantId) -> bool {
 /// The tenant a list is restricted to: `None` (all) for the retailer side, the principal's own
 /// tenant otherwise — never a tenant taken from the request.
 pub fn list_scope(ctx: &Ctx) -> Option<TenantId> {
-    if ctx.principal.is_retailer_side() {
-        None
-    } else {
-        Some(ctx.principal.tenant())
-    }
+    if ctx.principal.is_retailer_side() { None } else { Some(ctx.principal.tenant()) }
 }

@@ -47,24 +47,11 @@ pub enum GrantError {
 }
 
 impl Services {
-    pub async fn create_client(
-        &self,
-        ctx: &Ctx,
-        tenant: TenantId,
-        name: &str,
-        scopes: Vec<Area>,
-    ) -> Result<ClientCredentials, ServiceError> {
+    pub async fn create_client(&self, ctx: &Ctx, tenant: TenantId, name: &str, scopes: Vec<Area>) -> Result<ClientCredentials, ServiceError> {
         require_object(ctx, Area::Integrations, Access::Write, tenant, "vendor")?;
-        vendors::get(&self.db.conn, tenant)
-            .await?
-            .ok_or(ServiceError::NotFound("vendor"))?;
-        let name =
-            validate::required_text(name, 100).map_err(|e| ServiceError::invalid("name", e))?;
-        let mut scopes = if scopes.is_empty() {
-            Area::ALL.to_vec()
-        } else {
-            scopes
-        };
+        vendors::get(&self.db.conn, tenant).await?.ok_or(ServiceError::NotFound("vendor"))?;
+        let name = validate::required_text(name, 100).map_err(|e| ServiceError::invalid("name", e))?;
+        let mut scopes = if scopes.is_empty() { Area::ALL.to_vec() } else { scopes };
         scopes.sort();
         scopes.dedup();
         let secret = random_token(32);
@@ -82,30 +69,15 @@ impl Services {
         let (c, secret_ref, refresh_ref) = (&client, &secret, &refresh);
         self.mutate(ctx, |tx| async move {
             api_clients::insert(tx.c(), c, &sha256_hex(secret_ref)).await?;
-            api_clients::insert_token(
-                tx.c(),
-                &sha256_hex(refresh_ref),
-                c.id,
-                TokenKind::Refresh,
-                t + REFRESH_TOKEN_TTL,
-                t,
-            )
-            .await?;
-            Ok((
-                (),
-                Change::new(tenant, "api_client.created", "api_client", c.id).after(c),
-            ))
+            api_clients::insert_token(tx.c(), &sha256_hex(refresh_ref), c.id, TokenKind::Refresh, t + REFRESH_TOKEN_TTL, t).await?;
+            Ok(((), Change::new(tenant, "api_client.created", "api_client", c.id).after(c)))
         })
         .await?;
         Ok(ClientCredentials {
             client_id: client.client_id,
             client_secret: secret,
             refresh_token: refresh,
-            scopes: client
-                .scopes
-                .iter()
-                .map(|a| a.as_str().to_string())
-                .collect(),
+            scopes: client.scopes.iter().map(|a| a.as_str().to_string()).collect(),
             vendor_id: tenant,
         })
     }
@@ -115,23 +87,13 @@ impl Services {
         Ok(api_clients::list(&self.db.conn, list_scope(ctx)).await?)
     }
 
-    pub async fn disable_client(
-        &self,
-        ctx: &Ctx,
-        tenant: TenantId,
-        id: Uuid,
-    ) -> Result<(), ServiceError> {
+    pub async fn disable_client(&self, ctx: &Ctx, tenant: TenantId, id: Uuid) -> Result<(), ServiceError> {
         require_object(ctx, Area::Integrations, Access::Write, tenant, "API client")?;
-        let client = api_clients::get(&self.db.conn, tenant, id)
-            .await?
-            .ok_or(ServiceError::NotFound("API client"))?;
+        let client = api_clients::get(&self.db.conn, tenant, id).await?.ok_or(ServiceError::NotFound("API client"))?;
         let c = &client;
         self.mutate(ctx, |tx| async move {
             api_clients::disable(tx.c(), c.id, now()).await?;
-            Ok((
-                (),
-                Change::new(c.tenant_id, "api_client.disabled", "api_client", c.id).before(c),
-            ))
+            Ok(((), Change::new(c.tenant_id, "api_client.disabled", "api_client", c.id).before(c)))
         })
         .await
     }
@@ -139,11 +101,7 @@ impl Services {
     /// Disables a client by its id, wherever it is visible to the principal.
     pub async fn disable_client_id(&self, ctx: &Ctx, id: Uuid) -> Result<(), ServiceError> {
         require(ctx, Area::Integrations, Access::Write)?;
-        let client = api_clients::list(&self.db.conn, list_scope(ctx))
-            .await?
-            .into_iter()
-            .find(|c| c.id == id)
-            .ok_or(ServiceError::NotFound("API client"))?;
+        let client = api_clients::list(&self.db.conn, list_scope(ctx)).await?.into_iter().find(|c| c.id == id).ok_or(ServiceError::NotFound("API client"))?;
         self.disable_client(ctx, client.tenant_id, client.id).await
     }
 
@@ -156,20 +114,14 @@ impl Services {
         client_secret: Option<&str>,
         refresh_token: Option<&str>,
     ) -> Result<AccessToken, GrantError> {
-        let internal = |_e: ServiceError| {
-            GrantError::InvalidRequest("the token service is unavailable; retry".into())
-        };
+        let internal = |_e: ServiceError| GrantError::InvalidRequest("the token service is unavailable; retry".into());
         if grant_type != "client_credentials" && grant_type != "refresh_token" {
             return Err(GrantError::UnsupportedGrantType(grant_type.to_string()));
         }
         let (Some(client_id), Some(secret)) = (client_id, client_secret) else {
-            return Err(GrantError::InvalidRequest(
-                "client_id and client_secret are required".into(),
-            ));
+            return Err(GrantError::InvalidRequest("client_id and client_secret are required".into()));
         };
-        let found = api_clients::get_by_client_id(&self.db.conn, client_id)
-            .await
-            .map_err(|e| internal(e.into()))?;
+        let found = api_clients::get_by_client_id(&self.db.conn, client_id).await.map_err(|e| internal(e.into()))?;
         let Some((client, secret_hash)) = found else {
             return Err(GrantError::InvalidClient);
         };
@@ -178,54 +130,26 @@ impl Services {
         }
         let t = now();
         if grant_type == "refresh_token" {
-            let rt = refresh_token
-                .ok_or_else(|| GrantError::InvalidRequest("refresh_token is required".into()))?;
-            let holder =
-                api_clients::client_of_token(&self.db.conn, &sha256_hex(rt), TokenKind::Refresh, t)
-                    .await
-                    .map_err(|e| internal(e.into()))?;
+            let rt = refresh_token.ok_or_else(|| GrantError::InvalidRequest("refresh_token is required".into()))?;
+            let holder = api_clients::client_of_token(&self.db.conn, &sha256_hex(rt), TokenKind::Refresh, t).await.map_err(|e| internal(e.into()))?;
             if holder.map(|h| h.id) != Some(client.id) {
                 return Err(GrantError::InvalidGrant);
             }
         }
         let token = format!("Atza|{}", random_token(48));
-        let actor = Ctx {
-            principal: Principal::Client(client.clone()),
-            ..ctx.clone()
-        };
+        let actor = Ctx { principal: Principal::Client(client.clone()), ..ctx.clone() };
         let (c, tok) = (&client, &token);
         self.mutate(&actor, |tx| async move {
-            api_clients::insert_token(
-                tx.c(),
-                &sha256_hex(tok),
-                c.id,
-                TokenKind::Access,
-                t + ACCESS_TOKEN_TTL,
-                t,
-            )
-            .await?;
-            Ok((
-                (),
-                Change::new(c.tenant_id, "api_token.issued", "api_client", c.id),
-            ))
+            api_clients::insert_token(tx.c(), &sha256_hex(tok), c.id, TokenKind::Access, t + ACCESS_TOKEN_TTL, t).await?;
+            Ok(((), Change::new(c.tenant_id, "api_token.issued", "api_client", c.id)))
         })
         .await
         .map_err(internal)?;
-        Ok(AccessToken {
-            access_token: token,
-            token_type: "bearer",
-            expires_in: ACCESS_TOKEN_TTL.num_seconds(),
-        })
+        Ok(AccessToken { access_token: token, token_type: "bearer", expires_in: ACCESS_TOKEN_TTL.num_seconds() })
     }
 
     /// The client behind a bearer access token, if it is live.
     pub async fn client_for_token(&self, token: &str) -> Result<Option<ApiClient>, ServiceError> {
-        Ok(api_clients::client_of_token(
-            &self.db.conn,
-            &sha256_hex(token),
-            TokenKind::Access,
-            now(),
-        )
-        .await?)
+        Ok(api_clients::client_of_token(&self.db.conn, &sha256_hex(token), TokenKind::Access, now()).await?)
     }
 }

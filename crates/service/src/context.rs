@@ -70,36 +70,19 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn new(
-        principal: Principal,
-        request_id: impl Into<String>,
-        source_ip: impl Into<String>,
-    ) -> Ctx {
-        Ctx {
-            principal,
-            request_id: request_id.into(),
-            source_ip: source_ip.into(),
-            idempotency: None,
-        }
+    pub fn new(principal: Principal, request_id: impl Into<String>, source_ip: impl Into<String>) -> Ctx {
+        Ctx { principal, request_id: request_id.into(), source_ip: source_ip.into(), idempotency: None }
     }
 
     /// The operator at the command line.
     pub fn cli() -> Ctx {
         let who = std::env::var("USER").unwrap_or_else(|_| "operator".into());
-        Ctx::new(
-            Principal::System(format!("cli:{who}")),
-            acorn_domain::ids::new_id().to_string(),
-            "local",
-        )
+        Ctx::new(Principal::System(format!("cli:{who}")), acorn_domain::ids::new_id().to_string(), "local")
     }
 
     /// A background job.
     pub fn job(name: &str) -> Ctx {
-        Ctx::new(
-            Principal::System(format!("job:{name}")),
-            acorn_domain::ids::new_id().to_string(),
-            "local",
-        )
+        Ctx::new(Principal::System(format!("job:{name}")), acorn_domain::ids::new_id().to_string(), "local")
     }
 
     pub fn anonymous(request_id: impl Into<String>, source_ip: impl Into<String>) -> Ctx {

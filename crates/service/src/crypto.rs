@@ -21,8 +21,7 @@ pub fn sha256_hex(s: &str) -> String {
 }
 
 fn argon2(m_kib: u32, t: u32) -> Result<Argon2<'static>, ServiceError> {
-    let params =
-        Params::new(m_kib.max(19456), t.max(2), 1, None).map_err(ServiceError::internal)?;
+    let params = Params::new(m_kib.max(19456), t.max(2), 1, None).map_err(ServiceError::internal)?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -30,10 +29,7 @@ fn argon2(m_kib: u32, t: u32) -> Result<Argon2<'static>, ServiceError> {
 pub async fn hash_password(password: String, m_kib: u32, t: u32) -> Result<String, ServiceError> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut rand::rngs::OsRng);
-        argon2(m_kib, t)?
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(ServiceError::internal)
+        argon2(m_kib, t)?.hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(ServiceError::internal)
     })
     .await
     .map_err(ServiceError::internal)?
@@ -52,9 +48,7 @@ pub async fn verify_password(password: String, hash: Option<String>) -> Result<b
             return Ok(false);
         };
         // Parameters come from the stored hash, so older hashes keep verifying after a cost change.
-        let ok = Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok();
+        let ok = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
         Ok(ok && known)
     })
     .await
@@ -65,16 +59,10 @@ pub async fn verify_password(password: String, hash: Option<String>) -> Result<b
 pub fn check_password(password: &str) -> Result<(), ServiceError> {
     let n = password.chars().count();
     if n < 10 {
-        return Err(ServiceError::invalid(
-            "password",
-            "must be at least 10 characters long",
-        ));
+        return Err(ServiceError::invalid("password", "must be at least 10 characters long"));
     }
     if n > 128 {
-        return Err(ServiceError::invalid(
-            "password",
-            "must be at most 128 characters long",
-        ));
+        return Err(ServiceError::invalid("password", "must be at most 128 characters long"));
     }
     Ok(())
 }
@@ -85,25 +73,11 @@ mod tests {
 
     #[tokio::test]
     async fn hash_verifies_and_wrong_password_does_not() {
-        let h = hash_password("correct horse battery".into(), 19456, 2)
-            .await
-            .unwrap();
+        let h = hash_password("correct horse battery".into(), 19456, 2).await.unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(
-            verify_password("correct horse battery".into(), Some(h.clone()))
-                .await
-                .unwrap()
-        );
-        assert!(
-            !verify_password("wrong horse battery".into(), Some(h))
-                .await
-                .unwrap()
-        );
-        assert!(
-            !verify_password("anything at all".into(), None)
-                .await
-                .unwrap()
-        );
+        assert!(verify_password("correct horse battery".into(), Some(h.clone())).await.unwrap());
+        assert!(!verify_password("wrong horse battery".into(), Some(h)).await.unwrap());
+        assert!(!verify_password("anything at all".into(), None).await.unwrap());
     }
 
     #[test]
@@ -115,9 +89,6 @@ mod tests {
     #[test]
     fn tokens_are_random_and_hash_stably() {
         assert_ne!(random_token(32), random_token(32));
-        assert_eq!(
-            sha256_hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

@@ -30,8 +30,7 @@ pub const DEMO_PASSWORD: &str = "acorn-demo-password";
 impl Services {
     /// Whether the database holds no vendors and no users.
     pub async fn is_empty(&self) -> Result<bool, ServiceError> {
-        Ok(users::count_all(&self.db.conn).await? == 0
-            && vendors::all(&self.db.conn).await?.is_empty())
+        Ok(users::count_all(&self.db.conn).await? == 0 && vendors::all(&self.db.conn).await?.is_empty())
     }
 
     /// Seeds the demo data; refuses a database that already has data.
@@ -44,24 +43,8 @@ impl Services {
         }
         let ctx = Ctx::cli();
         for (code, name, city, region, postal, tz, doors) in [
-            (
-                "ABE2",
-                "Allentown DC",
-                "Breinigsville",
-                "PA",
-                "18031",
-                "America/New_York",
-                12,
-            ),
-            (
-                "ONT8",
-                "Ontario DC",
-                "Moreno Valley",
-                "CA",
-                "92551",
-                "America/Los_Angeles",
-                16,
-            ),
+            ("ABE2", "Allentown DC", "Breinigsville", "PA", "18031", "America/New_York", 12),
+            ("ONT8", "Ontario DC", "Moreno Valley", "CA", "92551", "America/Los_Angeles", 16),
         ] {
             let dc = self
                 .create_dc(
@@ -87,70 +70,27 @@ impl Services {
             for day in 1..=7 {
                 let date = today + Duration::days(day);
                 for hour in (6..18).step_by(2) {
-                    let start = Utc.from_utc_datetime(
-                        &date.and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default()),
-                    );
-                    self.add_dock_slot(&ctx, dc.id, start, start + Duration::hours(2), 4)
-                        .await?;
+                    let start = Utc.from_utc_datetime(&date.and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default()));
+                    self.add_dock_slot(&ctx, dc.id, start, start + Duration::hours(2), 4).await?;
                 }
             }
         }
         let mut logins = Vec::new();
         let staff: [(&str, &str, Role); 6] = [
             ("admin@retail.example", "Alex Admin", Role::Admin),
-            (
-                "buyer@retail.example",
-                "Casey Category",
-                Role::CategoryManager,
-            ),
-            (
-                "vm@retail.example",
-                "Val Vendor-Manager",
-                Role::VendorManager,
-            ),
+            ("buyer@retail.example", "Casey Category", Role::CategoryManager),
+            ("vm@retail.example", "Val Vendor-Manager", Role::VendorManager),
             ("ap@retail.example", "Avery Payables", Role::ApClerk),
             ("receiver@retail.example", "Robin Receiver", Role::Receiver),
             ("auditor@retail.example", "Audra Auditor", Role::Auditor),
         ];
         for (email, name, role) in staff {
-            logins.push(
-                self.demo_user(
-                    &ctx,
-                    TenantId::RETAILER,
-                    "Retailer",
-                    email,
-                    name,
-                    vec![role],
-                    Locale::En,
-                )
-                .await?,
-            );
+            logins.push(self.demo_user(&ctx, TenantId::RETAILER, "Retailer", email, name, vec![role], Locale::En).await?);
         }
         let vendors_spec = [
-            (
-                "Acme Housewares Inc.",
-                "US",
-                "ACME1",
-                "0614141",
-                "acme",
-                Locale::En,
-            ),
-            (
-                "Shenzhen Bright Lighting Co., Ltd.",
-                "CN",
-                "SZBL1",
-                "6901234",
-                "bright",
-                Locale::ZhCn,
-            ),
-            (
-                "Nordic Outdoor AB",
-                "SE",
-                "NORD1",
-                "7350053",
-                "nordic",
-                Locale::En,
-            ),
+            ("Acme Housewares Inc.", "US", "ACME1", "0614141", "acme", Locale::En),
+            ("Shenzhen Bright Lighting Co., Ltd.", "CN", "SZBL1", "6901234", "bright", Locale::ZhCn),
+            ("Nordic Outdoor AB", "SE", "NORD1", "7350053", "nordic", Locale::En),
         ];
         for (name, country, code, prefix, slug, locale) in vendors_spec {
             let v = self
@@ -176,18 +116,7 @@ impl Services {
             for (who, role) in roles {
                 let email = format!("{who}@{slug}.example");
                 let display = format!("{} {}", slug[..1].to_uppercase() + &slug[1..], who);
-                logins.push(
-                    self.demo_user(
-                        &ctx,
-                        v.vendor.id,
-                        name,
-                        &email,
-                        &display,
-                        vec![role],
-                        locale,
-                    )
-                    .await?,
-                );
+                logins.push(self.demo_user(&ctx, v.vendor.id, name, &email, &display, vec![role], locale).await?);
             }
         }
         Ok(logins)
@@ -205,12 +134,7 @@ impl Services {
         locale: Locale,
     ) -> Result<DemoLogin, ServiceError> {
         let secret = mfa::new_secret();
-        let hash = hash_password(
-            DEMO_PASSWORD.to_string(),
-            self.config.argon2_m_kib,
-            self.config.argon2_t,
-        )
-        .await?;
+        let hash = hash_password(DEMO_PASSWORD.to_string(), self.config.argon2_m_kib, self.config.argon2_t).await?;
         let t = now();
         let user = User {
             id: acorn_domain::ids::new_id(),
@@ -230,18 +154,9 @@ impl Services {
             users::insert(tx.c(), u).await?;
             users::set_password(tx.c(), u.id, h, t).await?;
             users::set_totp(tx.c(), u.id, Some(s), Some(t), t).await?;
-            Ok((
-                (),
-                Change::new(u.tenant_id, "user.demo_created", "user", u.id).after(u),
-            ))
+            Ok(((), Change::new(u.tenant_id, "user.demo_created", "user", u.id).after(u)))
         })
         .await?;
-        Ok(DemoLogin {
-            email: email.into(),
-            password: DEMO_PASSWORD.into(),
-            totp_secret: secret,
-            roles,
-            organisation: org.into(),
-        })
+        Ok(DemoLogin { email: email.into(), password: DEMO_PASSWORD.into(), totp_secret: secret, roles, organisation: org.into() })
     }
 }

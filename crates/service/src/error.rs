@@ -35,11 +35,7 @@ pub enum ServiceError {
 }
 
 fn summarise(issues: &[FieldIssue]) -> String {
-    issues
-        .iter()
-        .map(|i| format!("{}: {}", i.field, i.issue))
-        .collect::<Vec<_>>()
-        .join("; ")
+    issues.iter().map(|i| format!("{}: {}", i.field, i.issue)).collect::<Vec<_>>().join("; ")
 }
 
 impl ServiceError {
@@ -54,10 +50,7 @@ impl ServiceError {
 impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> ServiceError {
         match e {
-            StoreError::Duplicate { what, value } => ServiceError::Conflict {
-                code: "already_exists",
-                message: format!("{what} `{value}` is already in use"),
-            },
+            StoreError::Duplicate { what, value } => ServiceError::Conflict { code: "already_exists", message: format!("{what} `{value}` is already in use") },
             other => ServiceError::Store(other),
         }
     }

@@ -23,28 +23,12 @@ pub struct DcInput {
 fn check_dc(input: &DcInput, issues: &mut Issues) -> Option<DcInput> {
     let code = issues.field("code", validate::dc_code(&input.code));
     let name = issues.field("name", validate::required_text(&input.name, 200));
-    let line1 = issues.field(
-        "address.line1",
-        validate::required_text(&input.address.line1, 200),
-    );
-    let city = issues.field(
-        "address.city",
-        validate::required_text(&input.address.city, 100),
-    );
-    let postal = issues.field(
-        "address.postal_code",
-        validate::required_text(&input.address.postal_code, 20),
-    );
-    let country = issues.field(
-        "address.country",
-        validate::country_code(&input.address.country),
-    );
+    let line1 = issues.field("address.line1", validate::required_text(&input.address.line1, 200));
+    let city = issues.field("address.city", validate::required_text(&input.address.city, 100));
+    let postal = issues.field("address.postal_code", validate::required_text(&input.address.postal_code, 20));
+    let country = issues.field("address.country", validate::country_code(&input.address.country));
     let tz = issues.field("time_zone", validate::time_zone(&input.time_zone));
-    issues.check(
-        (1..=500).contains(&input.dock_doors),
-        "dock_doors",
-        "must be a whole number from 1 to 500",
-    );
+    issues.check((1..=500).contains(&input.dock_doors), "dock_doors", "must be a whole number from 1 to 500");
     Some(DcInput {
         code: code?,
         name: name?,
@@ -86,10 +70,7 @@ impl Services {
         let d = &dc;
         self.mutate(ctx, |tx| async move {
             facilities::insert_dc(tx.c(), d).await?;
-            Ok((
-                (),
-                Change::new(TenantId::RETAILER, "dc.created", "dc", d.id).after(d),
-            ))
+            Ok(((), Change::new(TenantId::RETAILER, "dc.created", "dc", d.id).after(d)))
         })
         .await?;
         Ok(dc)
@@ -97,35 +78,18 @@ impl Services {
 
     pub async fn update_dc(&self, ctx: &Ctx, id: Uuid, input: DcInput) -> Result<Dc, ServiceError> {
         require(ctx, Area::Facilities, Access::Write)?;
-        let before = facilities::get_dc(&self.db.conn, id)
-            .await?
-            .ok_or(ServiceError::NotFound("DC"))?;
+        let before = facilities::get_dc(&self.db.conn, id).await?.ok_or(ServiceError::NotFound("DC"))?;
         let mut issues = Issues::new();
         // The code identifies the DC on documents already issued; it does not change.
-        let input = DcInput {
-            code: before.code.clone(),
-            ..input
-        };
+        let input = DcInput { code: before.code.clone(), ..input };
         let ok = check_dc(&input, &mut issues);
         issues.into_result().map_err(ServiceError::Invalid)?;
         let ok = ok.ok_or_else(|| ServiceError::internal("validated DC input missing"))?;
-        let after = Dc {
-            name: ok.name,
-            address: ok.address,
-            time_zone: ok.time_zone,
-            dock_doors: ok.dock_doors,
-            updated_at: now(),
-            ..before.clone()
-        };
+        let after = Dc { name: ok.name, address: ok.address, time_zone: ok.time_zone, dock_doors: ok.dock_doors, updated_at: now(), ..before.clone() };
         let (b, a) = (&before, &after);
         self.mutate(ctx, |tx| async move {
             facilities::update_dc(tx.c(), a).await?;
-            Ok((
-                (),
-                Change::new(TenantId::RETAILER, "dc.updated", "dc", a.id)
-                    .before(b)
-                    .after(a),
-            ))
+            Ok(((), Change::new(TenantId::RETAILER, "dc.updated", "dc", a.id).before(b).after(a)))
         })
         .await?;
         Ok(after)
@@ -138,16 +102,12 @@ impl Services {
 
     pub async fn get_dc(&self, ctx: &Ctx, id: Uuid) -> Result<Dc, ServiceError> {
         require(ctx, Area::Facilities, Access::Read)?;
-        facilities::get_dc(&self.db.conn, id)
-            .await?
-            .ok_or(ServiceError::NotFound("DC"))
+        facilities::get_dc(&self.db.conn, id).await?.ok_or(ServiceError::NotFound("DC"))
     }
 
     pub async fn get_dc_by_code(&self, ctx: &Ctx, code: &str) -> Result<Dc, ServiceError> {
         require(ctx, Area::Facilities, Access::Read)?;
-        facilities::get_dc_by_code(&self.db.conn, &code.trim().to_uppercase())
-            .await?
-            .ok_or(ServiceError::NotFound("DC"))
+        facilities::get_dc_by_code(&self.db.conn, &code.trim().to_uppercase()).await?.ok_or(ServiceError::NotFound("DC"))
     }
 
     /// Adds a dock slot. Slots of a DC do not overlap in start time and take 1–100 appointments.
@@ -163,21 +123,9 @@ impl Services {
         let dc = self.get_dc(ctx, dc_id).await?;
         let mut issues = Issues::new();
         issues.check(ends_at > starts_at, "ends_at", "must be after the start");
-        issues.check(
-            ends_at - starts_at <= MAX_SLOT,
-            "ends_at",
-            "a slot lasts at most 12 hours",
-        );
-        issues.check(
-            (1..=MAX_SLOT_CAPACITY).contains(&capacity),
-            "capacity",
-            "must be a whole number from 1 to 100",
-        );
-        issues.check(
-            capacity <= dc.dock_doors.max(1) * 10,
-            "capacity",
-            "more appointments than the DC's dock doors can take in one slot",
-        );
+        issues.check(ends_at - starts_at <= MAX_SLOT, "ends_at", "a slot lasts at most 12 hours");
+        issues.check((1..=MAX_SLOT_CAPACITY).contains(&capacity), "capacity", "must be a whole number from 1 to 100");
+        issues.check(capacity <= dc.dock_doors.max(1) * 10, "capacity", "more appointments than the DC's dock doors can take in one slot");
         issues.into_result().map_err(ServiceError::Invalid)?;
         let slot = DockSlot {
             id: acorn_domain::ids::new_id(),
@@ -190,10 +138,7 @@ impl Services {
         let s = &slot;
         self.mutate(ctx, |tx| async move {
             facilities::insert_slot(tx.c(), s).await?;
-            Ok((
-                (),
-                Change::new(TenantId::RETAILER, "dock_slot.created", "dock_slot", s.id).after(s),
-            ))
+            Ok(((), Change::new(TenantId::RETAILER, "dock_slot.created", "dock_slot", s.id).after(s)))
         })
         .await?;
         Ok(slot)
@@ -201,36 +146,18 @@ impl Services {
 
     pub async fn delete_dock_slot(&self, ctx: &Ctx, slot_id: Uuid) -> Result<(), ServiceError> {
         require(ctx, Area::Facilities, Access::Write)?;
-        let slot = facilities::get_slot(&self.db.conn, slot_id)
-            .await?
-            .ok_or(ServiceError::NotFound("dock slot"))?;
+        let slot = facilities::get_slot(&self.db.conn, slot_id).await?.ok_or(ServiceError::NotFound("dock slot"))?;
         let s = &slot;
         self.mutate(ctx, |tx| async move {
             facilities::delete_slot(tx.c(), s.id).await?;
-            Ok((
-                (),
-                Change::new(TenantId::RETAILER, "dock_slot.deleted", "dock_slot", s.id).before(s),
-            ))
+            Ok(((), Change::new(TenantId::RETAILER, "dock_slot.deleted", "dock_slot", s.id).before(s)))
         })
         .await
     }
 
-    pub async fn list_dock_slots(
-        &self,
-        ctx: &Ctx,
-        dc_id: Uuid,
-        from: DateTime<Utc>,
-        days: i64,
-    ) -> Result<Vec<DockSlot>, ServiceError> {
+    pub async fn list_dock_slots(&self, ctx: &Ctx, dc_id: Uuid, from: DateTime<Utc>, days: i64) -> Result<Vec<DockSlot>, ServiceError> {
         self.get_dc(ctx, dc_id).await?;
         let days = days.clamp(1, 62);
-        Ok(facilities::list_slots(
-            &self.db.conn,
-            dc_id,
-            from,
-            from + Duration::days(days),
-            2000,
-        )
-        .await?)
+        Ok(facilities::list_slots(&self.db.conn, dc_id, from, from + Duration::days(days), 2000).await?)
     }
 }

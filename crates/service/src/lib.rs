@@ -76,6 +76,8 @@ pub struct Services {
     /// Audit records appended since the last anchor; the anchor job runs early at 1,000.
     pub appended_since_anchor: Arc<AtomicU64>,
     pub anchor_wakeup: Arc<tokio::sync::Notify>,
+    /// Records after which the anchor job is woken early ([`ANCHOR_EVERY_RECORDS`]; tests lower it).
+    pub anchor_every_records: u64,
 }
 
 /// Records per anchor at most (DOMAIN.md: every 60 s or 1,000 records).
@@ -93,20 +95,8 @@ pub struct Change {
 }
 
 impl Change {
-    pub fn new(
-        tenant: TenantId,
-        action: &'static str,
-        object_type: &'static str,
-        object_id: impl ToString,
-    ) -> Change {
-        Change {
-            tenant,
-            action,
-            object_type,
-            object_id: object_id.to_string(),
-            before: None,
-            after: None,
-        }
+    pub fn new(tenant: TenantId, action: &'static str, object_type: &'static str, object_id: impl ToString) -> Change {
+        Change { tenant, action, object_type, object_id: object_id.to_string(), before: None, after: None }
     }
     pub fn before(mut self, v: &impl serde::Serialize) -> Change {
         self.before = serde_json::to_value(v).ok();
@@ -131,6 +121,7 @@ impl Services {
             config: Arc::new(config),
             appended_since_anchor: Arc::new(AtomicU64::new(0)),
             anchor_wakeup: Arc::new(tokio::sync::Notify::new()),
+            anchor_every_records: ANCHOR_EVERY_RECORDS,
         }
     }
 
@@ -178,7 +169,7 @@ impl Services {
                 }
             })
             .await?;
-        if self.appended_since_anchor.fetch_add(1, Ordering::Relaxed) + 1 >= ANCHOR_EVERY_RECORDS {
+        if self.appended_since_anchor.fetch_add(1, Ordering::Relaxed) + 1 >= self.anchor_every_records {
             self.anchor_wakeup.notify_one();
         }
         Ok(result)

@@ -15,13 +15,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 pub const MAX_ATTEMPTS: i64 = 20;
 
 /// Queues a message in the caller's transaction.
-pub async fn queue(
-    c: &impl ConnectionTrait,
-    tenant: TenantId,
-    to: &str,
-    subject: &str,
-    body: &str,
-) -> Result<(), ServiceError> {
+pub async fn queue(c: &impl ConnectionTrait, tenant: TenantId, to: &str, subject: &str, body: &str) -> Result<(), ServiceError> {
     let m = MailMessage {
         id: acorn_domain::ids::new_id(),
         tenant_id: tenant,
@@ -41,9 +35,7 @@ pub async fn queue(
 
 fn build(from: &str, m: &MailMessage) -> Result<Message, String> {
     let from: Mailbox = from.parse().map_err(|e| format!("sender `{from}`: {e}"))?;
-    let to: Mailbox =
-        m.to.parse()
-            .map_err(|e| format!("recipient `{}`: {e}", m.to))?;
+    let to: Mailbox = m.to.parse().map_err(|e| format!("recipient `{}`: {e}", m.to))?;
     Message::builder()
         .from(from)
         .to(to)
@@ -62,19 +54,12 @@ impl Services {
         for m in batch {
             match self.deliver_one(&m).await {
                 Ok((status, location)) => {
-                    repo::mail::mark_delivered(&self.db.conn, m.id, status, &location, now())
-                        .await?;
+                    repo::mail::mark_delivered(&self.db.conn, m.id, status, &location, now()).await?;
                     delivered += 1;
                 }
                 Err(e) => {
                     tracing::warn!(mail = %m.id, error = %e, "mail delivery failed; will retry");
-                    repo::mail::mark_failed(
-                        &self.db.conn,
-                        m.id,
-                        &e,
-                        m.attempts + 1 >= MAX_ATTEMPTS,
-                    )
-                    .await?;
+                    repo::mail::mark_failed(&self.db.conn, m.id, &e, m.attempts + 1 >= MAX_ATTEMPTS).await?;
                 }
             }
         }
@@ -85,29 +70,18 @@ impl Services {
         let msg = build(&self.config.mail_from, m)?;
         match &self.config.smtp_url {
             Some(url) => {
-                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                    .map_err(|e| format!("SMTP URL: {e}"))?
-                    .build();
-                transport
-                    .send(msg)
-                    .await
-                    .map_err(|e| format!("SMTP: {e}"))?;
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| format!("SMTP URL: {e}"))?.build();
+                transport.send(msg).await.map_err(|e| format!("SMTP: {e}"))?;
                 Ok((MailStatus::Sent, format!("smtp:{}", m.to)))
             }
             None => {
                 let dir = self.config.outbox_dir();
-                tokio::fs::create_dir_all(&dir)
-                    .await
-                    .map_err(|e| format!("outbox {}: {e}", dir.display()))?;
+                tokio::fs::create_dir_all(&dir).await.map_err(|e| format!("outbox {}: {e}", dir.display()))?;
                 let path = dir.join(format!("{}.eml", m.id));
                 let tmp = dir.join(format!(".{}.tmp", m.id));
                 // Write then rename, so a reader never sees half a message.
-                tokio::fs::write(&tmp, msg.formatted())
-                    .await
-                    .map_err(|e| format!("{}: {e}", tmp.display()))?;
-                tokio::fs::rename(&tmp, &path)
-                    .await
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                tokio::fs::write(&tmp, msg.formatted()).await.map_err(|e| format!("{}: {e}", tmp.display()))?;
+                tokio::fs::rename(&tmp, &path).await.map_err(|e| format!("{}: {e}", path.display()))?;
                 Ok((MailStatus::Written, path.display().to_string()))
             }
         }

@@ -15,19 +15,12 @@ pub fn new_secret() -> String {
 
 fn totp(secret_b32: &str, account: &str) -> Result<Totp, ServiceError> {
     let secret = Secret::try_from_base32(secret_b32).map_err(ServiceError::internal)?;
-    Builder::new()
-        .with_secret(secret)
-        .with_account_name(account)
-        .with_issuer(Some(ISSUER))
-        .build()
-        .map_err(ServiceError::internal)
+    Builder::new().with_secret(secret).with_account_name(account).with_issuer(Some(ISSUER)).build().map_err(ServiceError::internal)
 }
 
 /// The `otpauth://` URL the QR code encodes.
 pub fn otpauth_url(secret_b32: &str, account: &str) -> Result<String, ServiceError> {
-    totp(secret_b32, account)?
-        .to_url()
-        .map_err(ServiceError::internal)
+    totp(secret_b32, account)?.to_url().map_err(ServiceError::internal)
 }
 
 /// The code for a Unix time (tests and the demo use it to act like an authenticator app).
@@ -71,12 +64,7 @@ pub fn qr_svg(text: &str) -> Result<String, ServiceError> {
 pub fn new_recovery_codes() -> (Vec<String>, Vec<String>) {
     let plain: Vec<String> = (0..RECOVERY_CODES)
         .map(|_| {
-            let t: String = random_token(8)
-                .chars()
-                .filter(|c| c.is_ascii_alphanumeric())
-                .take(10)
-                .collect::<String>()
-                .to_lowercase();
+            let t: String = random_token(8).chars().filter(|c| c.is_ascii_alphanumeric()).take(10).collect::<String>().to_lowercase();
             format!("{}-{}", &t[..5.min(t.len())], &t[5.min(t.len())..])
         })
         .collect();
@@ -86,11 +74,7 @@ pub fn new_recovery_codes() -> (Vec<String>, Vec<String>) {
 
 /// Recovery codes are compared case- and dash-insensitively.
 pub fn hash_recovery(code: &str) -> String {
-    let norm: String = code
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_lowercase();
+    let norm: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_lowercase();
     sha256_hex(&norm)
 }
 
@@ -112,10 +96,7 @@ mod tests {
         let s = new_secret();
         let now = 1_800_000_000;
         let code = code_at(&s, now).unwrap();
-        assert_eq!(
-            matching_step(&s, &code, now).unwrap(),
-            Some((now / 30) as i64)
-        );
+        assert_eq!(matching_step(&s, &code, now).unwrap(), Some((now / 30) as i64));
         assert!(matching_step(&s, &code, now + 30).unwrap().is_some());
         assert!(matching_step(&s, &code, now + 120).unwrap().is_none());
         assert!(matching_step(&s, "12345", now).unwrap().is_none());
@@ -127,9 +108,6 @@ mod tests {
         assert_eq!(plain.len(), 10);
         let set: std::collections::HashSet<_> = hashes.iter().collect();
         assert_eq!(set.len(), 10);
-        assert_eq!(
-            hash_recovery(&plain[0].to_uppercase().replace('-', "")),
-            hashes[0]
-        );
+        assert_eq!(hash_recovery(&plain[0].to_uppercase().replace('-', "")), hashes[0]);
     }
 }

@@ -17,30 +17,12 @@ const LOOKUP_WINDOW: Duration = Duration::seconds(5);
 impl Services {
     /// Messages oldest first, with keyset paging. Managing users is what sends mail, so the same
     /// access is needed: `vendor_users` write (retailer admin: everything; vendor admin: own tenant).
-    pub async fn list_mail(
-        &self,
-        ctx: &Ctx,
-        cursor: Option<&str>,
-        limit: Option<u64>,
-    ) -> Result<Page<MailMessage>, ServiceError> {
+    pub async fn list_mail(&self, ctx: &Ctx, cursor: Option<&str>, limit: Option<u64>) -> Result<Page<MailMessage>, ServiceError> {
         require(ctx, Area::VendorUsers, Access::Write)?;
-        let after = cursor
-            .map(Cursor::decode)
-            .transpose()
-            .map_err(|e| ServiceError::invalid("cursor", e))?;
+        let after = cursor.map(Cursor::decode).transpose().map_err(|e| ServiceError::invalid("cursor", e))?;
         let limit = clamp_limit(limit);
-        let rows = mail::list(
-            &self.db.conn,
-            list_scope(ctx),
-            None,
-            after.map(|c| (c.created_at, c.id)),
-            limit,
-        )
-        .await?;
-        Ok(Page::from_rows(rows, limit, |m| Cursor {
-            created_at: m.created_at,
-            id: m.id,
-        }))
+        let rows = mail::list(&self.db.conn, list_scope(ctx), None, after.map(|c| (c.created_at, c.id)), limit).await?;
+        Ok(Page::from_rows(rows, limit, |m| Cursor { created_at: m.created_at, id: m.id }))
     }
 
     /// One message, authorised like [`Services::list_mail`]; another tenant's message is not found.

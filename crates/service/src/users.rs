@@ -67,38 +67,19 @@ fn require_manage(ctx: &Ctx, tenant: TenantId, need: Access) -> Result<(), Servi
         _ => false,
     };
     let reader = need == Access::Read && ctx.principal.access(Area::VendorUsers) >= Access::Read;
-    if admin || reader {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden)
-    }
+    if admin || reader { Ok(()) } else { Err(ServiceError::Forbidden) }
 }
 
 fn check_roles(tenant: TenantId, roles: &[Role], issues: &mut Issues) {
     if roles.is_empty() {
-        issues.push(acorn_domain::FieldIssue::new(
-            "roles",
-            "choose at least one role",
-        ));
+        issues.push(acorn_domain::FieldIssue::new("roles", "choose at least one role"));
     }
     for r in roles {
         if tenant.is_retailer() && !r.is_retailer() {
-            issues.push(acorn_domain::FieldIssue::new(
-                "roles",
-                format!(
-                    "`{}` is a vendor role; retailer staff take retailer roles",
-                    r.as_str()
-                ),
-            ));
+            issues.push(acorn_domain::FieldIssue::new("roles", format!("`{}` is a vendor role; retailer staff take retailer roles", r.as_str())));
         }
         if !tenant.is_retailer() && !r.is_vendor() {
-            issues.push(acorn_domain::FieldIssue::new(
-                "roles",
-                format!(
-                    "`{}` is a retailer role; vendor users take vendor roles",
-                    r.as_str()
-                ),
-            ));
+            issues.push(acorn_domain::FieldIssue::new("roles", format!("`{}` is a retailer role; vendor users take vendor roles", r.as_str())));
         }
     }
 }
@@ -135,11 +116,7 @@ impl Services {
             updated_at: t,
         };
         let token = random_token(32);
-        let link = format!(
-            "{}/setup/{}",
-            self.config.base_url.trim_end_matches('/'),
-            token
-        );
+        let link = format!("{}/setup/{}", self.config.base_url.trim_end_matches('/'), token);
         let inviter = ctx.principal.actor();
         let user_ref = &user;
         self.mutate(ctx, |tx| {
@@ -147,33 +124,15 @@ impl Services {
             async move {
                 let user = user_ref;
                 users::insert(tx.c(), user).await?;
-                users::insert_token(
-                    tx.c(),
-                    &sha256_hex(&token),
-                    user.id,
-                    TokenPurpose::Setup,
-                    t + crate::auth::SETUP_LINK_TTL,
-                    t,
-                )
-                .await?;
+                users::insert_token(tx.c(), &sha256_hex(&token), user.id, TokenPurpose::Setup, t + crate::auth::SETUP_LINK_TTL, t).await?;
                 let body = format!(
                     "Hello {name},\n\nYou have been invited to ACORN ({inviter}).\n\
                      Set your password here (the link works once, for 7 days):\n\n{link}\n\n\
                      After that you will set up two-factor sign-in with an authenticator app.\n",
                     name = user.name
                 );
-                mail::queue(
-                    tx.c(),
-                    user.tenant_id,
-                    &user.email,
-                    "Your ACORN account",
-                    &body,
-                )
-                .await?;
-                Ok((
-                    (),
-                    Change::new(user.tenant_id, "user.invited", "user", user.id).after(user),
-                ))
+                mail::queue(tx.c(), user.tenant_id, &user.email, "Your ACORN account", &body).await?;
+                Ok(((), Change::new(user.tenant_id, "user.invited", "user", user.id).after(user)))
             }
         })
         .await?;
@@ -184,69 +143,37 @@ impl Services {
     pub async fn get_user(&self, ctx: &Ctx, id: Uuid) -> Result<User, ServiceError> {
         // Role first: a principal without access learns nothing about which users exist.
         require(ctx, Area::VendorUsers, Access::Read)?;
-        let (user, _) = users::get(&self.db.conn, id)
-            .await?
-            .ok_or(ServiceError::NotFound("user"))?;
+        let (user, _) = users::get(&self.db.conn, id).await?.ok_or(ServiceError::NotFound("user"))?;
         require_manage(ctx, user.tenant_id, Access::Read).map_err(|e| match e {
-            ServiceError::Forbidden if !crate::authz::visible(ctx, user.tenant_id) => {
-                ServiceError::NotFound("user")
-            }
+            ServiceError::Forbidden if !crate::authz::visible(ctx, user.tenant_id) => ServiceError::NotFound("user"),
             e => e,
         })?;
         Ok(user)
     }
 
     /// Users of a tenant. Vendor principals only ever see their own.
-    pub async fn list_users(
-        &self,
-        ctx: &Ctx,
-        tenant: Option<TenantId>,
-        cursor: Option<&str>,
-        limit: Option<u64>,
-    ) -> Result<Page<User>, ServiceError> {
+    pub async fn list_users(&self, ctx: &Ctx, tenant: Option<TenantId>, cursor: Option<&str>, limit: Option<u64>) -> Result<Page<User>, ServiceError> {
         let scope = list_scope(ctx).or(tenant);
         match scope {
             Some(t) => require_manage(ctx, t, Access::Read)?,
             None => require(ctx, Area::VendorUsers, Access::Read)?,
         }
-        let after = cursor
-            .map(Cursor::decode)
-            .transpose()
-            .map_err(|e| ServiceError::invalid("cursor", e))?;
+        let after = cursor.map(Cursor::decode).transpose().map_err(|e| ServiceError::invalid("cursor", e))?;
         let limit = clamp_limit(limit);
-        let rows = users::list(
-            &self.db.conn,
-            scope,
-            after.map(|c| (c.created_at, c.id)),
-            limit,
-        )
-        .await?;
-        Ok(Page::from_rows(rows, limit, |u| Cursor {
-            created_at: u.created_at,
-            id: u.id,
-        }))
+        let rows = users::list(&self.db.conn, scope, after.map(|c| (c.created_at, c.id)), limit).await?;
+        Ok(Page::from_rows(rows, limit, |u| Cursor { created_at: u.created_at, id: u.id }))
     }
 
     /// Applies one change to a user the principal may manage, audited with before and after.
-    async fn change_user(
-        &self,
-        ctx: &Ctx,
-        id: Uuid,
-        changes: Vec<UserChange>,
-    ) -> Result<User, ServiceError> {
+    async fn change_user(&self, ctx: &Ctx, id: Uuid, changes: Vec<UserChange>) -> Result<User, ServiceError> {
         require(ctx, Area::VendorUsers, Access::Write)?;
         let before = self.get_user(ctx, id).await?;
         require_manage(ctx, before.tenant_id, Access::Write)?;
         if let crate::Principal::User(me) = &ctx.principal
             && me.id == id
-            && changes
-                .iter()
-                .any(|c| matches!(c, UserChange::Status(UserStatus::Disabled)))
+            && changes.iter().any(|c| matches!(c, UserChange::Status(UserStatus::Disabled)))
         {
-            return Err(ServiceError::Rejected {
-                code: "cannot_disable_self",
-                message: "you cannot disable your own account".into(),
-            });
+            return Err(ServiceError::Rejected { code: "cannot_disable_self", message: "you cannot disable your own account".into() });
         }
         let action = match changes.as_slice() {
             [one] => one.action(),
@@ -273,27 +200,15 @@ impl Services {
                     }
                 }
             }
-            let (after, _) = users::get(c, id)
-                .await?
-                .ok_or(ServiceError::NotFound("user"))?;
-            Ok((
-                after.clone(),
-                Change::new(b.tenant_id, action, "user", id)
-                    .before(b)
-                    .after(&after),
-            ))
+            let (after, _) = users::get(c, id).await?.ok_or(ServiceError::NotFound("user"))?;
+            Ok((after.clone(), Change::new(b.tenant_id, action, "user", id).before(b).after(&after)))
         })
         .await
     }
 
     /// Changes name, roles and/or status of a user in one audited mutation. Disabling signs the
     /// user out everywhere.
-    pub async fn update_user(
-        &self,
-        ctx: &Ctx,
-        id: Uuid,
-        patch: UserPatch,
-    ) -> Result<User, ServiceError> {
+    pub async fn update_user(&self, ctx: &Ctx, id: Uuid, patch: UserPatch) -> Result<User, ServiceError> {
         require(ctx, Area::VendorUsers, Access::Write)?;
         let user = self.get_user(ctx, id).await?;
         let mut issues = Issues::new();
@@ -320,56 +235,17 @@ impl Services {
         self.change_user(ctx, id, changes).await
     }
 
-    pub async fn set_user_roles(
-        &self,
-        ctx: &Ctx,
-        id: Uuid,
-        roles: Vec<Role>,
-    ) -> Result<User, ServiceError> {
-        self.update_user(
-            ctx,
-            id,
-            UserPatch {
-                roles: Some(roles),
-                ..Default::default()
-            },
-        )
-        .await
+    pub async fn set_user_roles(&self, ctx: &Ctx, id: Uuid, roles: Vec<Role>) -> Result<User, ServiceError> {
+        self.update_user(ctx, id, UserPatch { roles: Some(roles), ..Default::default() }).await
     }
 
-    pub async fn set_user_name(
-        &self,
-        ctx: &Ctx,
-        id: Uuid,
-        name: &str,
-    ) -> Result<User, ServiceError> {
-        self.update_user(
-            ctx,
-            id,
-            UserPatch {
-                name: Some(name.to_string()),
-                ..Default::default()
-            },
-        )
-        .await
+    pub async fn set_user_name(&self, ctx: &Ctx, id: Uuid, name: &str) -> Result<User, ServiceError> {
+        self.update_user(ctx, id, UserPatch { name: Some(name.to_string()), ..Default::default() }).await
     }
 
     /// Disables (and signs out) or re-enables a user.
-    pub async fn set_user_status(
-        &self,
-        ctx: &Ctx,
-        id: Uuid,
-        status: UserStatus,
-    ) -> Result<User, ServiceError> {
-        self.update_user(
-            ctx,
-            id,
-            UserPatch {
-                status: Some(status),
-                ..Default::default()
-            },
-        )
-        .await
+    pub async fn set_user_status(&self, ctx: &Ctx, id: Uuid, status: UserStatus) -> Result<User, ServiceError> {
+        self.update_user(ctx, id, UserPatch { status: Some(status), ..Default::default() }).await
     }
 
     /// Clears a user's second factor and recovery codes and signs them out; they enrol again at the
@@ -381,9 +257,7 @@ impl Services {
     /// Finds a user by e-mail (CLI).
     pub async fn user_by_email(&self, ctx: &Ctx, email: &str) -> Result<User, ServiceError> {
         let email = email.trim().to_lowercase();
-        let (user, _) = users::get_by_email(&self.db.conn, &email)
-            .await?
-            .ok_or(ServiceError::NotFound("user"))?;
+        let (user, _) = users::get_by_email(&self.db.conn, &email).await?.ok_or(ServiceError::NotFound("user"))?;
         self.get_user(ctx, user.id).await
     }
 }

@@ -24,10 +24,7 @@ impl Backend {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Ok(Backend::Postgres)
         } else {
-            Err(StoreError::corrupt(format!(
-                "unsupported database URL `{}`: use sqlite://PATH or postgres://USER@HOST/DB",
-                redact_url(url)
-            )))
+            Err(StoreError::corrupt(format!("unsupported database URL `{}`: use sqlite://PATH or postgres://USER@HOST/DB", redact_url(url))))
         }
     }
 
@@ -76,18 +73,11 @@ impl Db {
     pub async fn connect(url: &str, opts: &DbOptions) -> Result<Db, StoreError> {
         let backend = Backend::from_url(url)?;
         let mut co = ConnectOptions::new(url.to_string());
-        co.max_connections(opts.max_connections)
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(10))
-            .sqlx_logging(false);
+        co.max_connections(opts.max_connections).min_connections(1).acquire_timeout(Duration::from_secs(10)).sqlx_logging(false);
         if backend == Backend::Sqlite {
             let busy = opts.busy_timeout;
             co.map_sqlx_sqlite_opts(move |o| {
-                o.create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Full)
-                    .foreign_keys(true)
-                    .busy_timeout(busy)
+                o.create_if_missing(true).journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Full).foreign_keys(true).busy_timeout(busy)
             });
         }
         let conn = Database::connect(co).await?;
@@ -119,8 +109,7 @@ impl Db {
             .query_one_raw(Statement::from_string(DbBackend::Sqlite, format!("PRAGMA {name}")))
             .await?
             .ok_or_else(|| DbErr::Custom(format!("PRAGMA {name} returned nothing")))?;
-        row.try_get_by_index::<String>(0)
-            .or_else(|_| row.try_get_by_index::<i64>(0).map(|v| v.to_string()))
+        row.try_get_by_index::<String>(0).or_else(|_| row.try_get_by_index::<i64>(0).map(|v| v.to_string()))
     }
 
     /// Cheap liveness probe used by `/readyz`.

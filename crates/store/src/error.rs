@@ -30,9 +30,7 @@ impl StoreError {
 /// The database error code, if the error came from the database engine itself.
 fn db_code(err: &DbErr) -> Option<String> {
     match err {
-        DbErr::Exec(RuntimeErr::SqlxError(e))
-        | DbErr::Query(RuntimeErr::SqlxError(e))
-        | DbErr::Conn(RuntimeErr::SqlxError(e)) => match e.deref() {
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Conn(RuntimeErr::SqlxError(e)) => match e.deref() {
             sea_orm::sqlx::Error::Database(d) => d.code().map(|c| c.to_string()),
             _ => None,
         },

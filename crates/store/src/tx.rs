@@ -6,10 +6,7 @@
 
 use crate::db::{Backend, Db};
 use crate::error::is_retryable;
-use sea_orm::{
-    DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
-};
+use sea_orm::{DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait};
 use std::future::Future;
 use std::ops::Deref;
 use std::sync::Arc;

@@ -75,14 +75,21 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
-/// Closed loop: `conc` tasks, each sending its next request as soon as the previous one has
-/// completed (body read). Counts completions inside [start + warm, start + warm + dur].
-async fn measure(client: &Http, target: &Target, auth: &HeaderValue, conc: usize, warm: Duration, dur: Duration) -> Sample {
+/// How one call ended: `Some(true)` success (HTTP 200), `Some(false)` another answer, `None` an error.
+type Outcome = Option<bool>;
+
+/// Closed loop: `conc` tasks, each starting its next call as soon as the previous one has completed.
+/// Counts the calls that complete inside [now + warm, now + warm + dur]; latency is of successes.
+async fn closed_loop<F, Fut>(conc: usize, warm: Duration, dur: Duration, call: F) -> Sample
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = Outcome> + Send,
+{
     let t0 = Instant::now() + warm;
     let t1 = t0 + dur;
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..conc {
-        let (client, uri, auth) = (client.clone(), target.uri.clone(), auth.clone());
+        let call = call.clone();
         tasks.spawn(async move {
             let (mut lat, mut non_200, mut errors) = (Vec::<u32>::with_capacity(1 << 16), 0u64, 0u64);
             loop {
@@ -90,21 +97,14 @@ async fn measure(client: &Http, target: &Target, auth: &HeaderValue, conc: usize
                 if start >= t1 {
                     break;
                 }
-                let req = Request::get(uri.clone()).header(header::AUTHORIZATION, auth.clone()).body(Body::empty()).expect("request");
-                let status = match client.request(req).await {
-                    Ok(res) => {
-                        let status = res.status();
-                        axum::body::to_bytes(Body::new(res.into_body()), usize::MAX).await.ok().map(|_| status)
-                    }
-                    Err(_) => None,
-                };
+                let outcome = call().await;
                 let end = Instant::now();
                 if end < t0 || end > t1 {
                     continue;
                 }
-                match status {
-                    Some(s) if s == 200 => lat.push((end - start).as_micros().min(u32::MAX as u128) as u32),
-                    Some(_) => non_200 += 1,
+                match outcome {
+                    Some(true) => lat.push((end - start).as_micros().min(u32::MAX as u128) as u32),
+                    Some(false) => non_200 += 1,
                     None => errors += 1,
                 }
             }
@@ -122,50 +122,65 @@ async fn measure(client: &Http, target: &Target, auth: &HeaderValue, conc: usize
     Sample { rps: lat.len() as f64 / dur.as_secs_f64(), p50_ms: percentile(&lat, 0.50), p99_ms: percentile(&lat, 0.99), non_200, errors }
 }
 
+/// HTTP load on one target: GET with the `Authorization` header, body read to the end.
+async fn measure(client: &Http, target: &Target, auth: &HeaderValue, conc: usize, warm: Duration, dur: Duration) -> Sample {
+    let (client, uri, auth) = (client.clone(), target.uri.clone(), auth.clone());
+    closed_loop(conc, warm, dur, move || {
+        let req = Request::get(uri.clone()).header(header::AUTHORIZATION, auth.clone()).body(Body::empty()).expect("request");
+        let client = client.clone();
+        async move {
+            let res = client.request(req).await.ok()?;
+            let ok = res.status() == 200;
+            axum::body::to_bytes(Body::new(res.into_body()), usize::MAX).await.ok().map(|_| ok)
+        }
+    })
+    .await
+}
+
 fn line(s: &Sample) -> String {
-    let mut out = format!("{:>9.0} req/s  p50 {:>6.3} ms  p99 {:>6.3} ms", s.rps, s.p50_ms, s.p99_ms);
+    let mut out = format!("{:>9.0} /s  p50 {:>6.3} ms  p99 {:>6.3} ms", s.rps, s.p50_ms, s.p99_ms);
     if s.non_200 > 0 || s.errors > 0 {
         out.push_str(&format!("  non-200 {}  errors {}", s.non_200, s.errors));
     }
     out
 }
 
-/// Runs `rounds` rounds, each measuring every target once, rotating which goes first, and prints
-/// every round, the medians and the ratio of each target to the last one (the baseline).
-fn compare(title: &str, targets: &[Target], rounds: u64, mut run: impl FnMut(&Target) -> Sample) {
+/// Runs `rounds` rounds, each measuring every target once (`run(i)` measures `names[i]`), rotating
+/// which goes first, and prints every round, the medians and the ratio of each target to the last
+/// one (the baseline).
+fn compare(title: &str, names: &[&str], rounds: u64, mut run: impl FnMut(usize) -> Sample) {
     println!("\n== {title} ==");
-    let n = targets.len();
+    let n = names.len();
     let base = n - 1;
     let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); n];
     for r in 0..rounds as usize {
         for k in 0..n {
             let i = (r + k) % n;
-            samples[i].push(run(&targets[i]));
+            samples[i].push(run(i));
         }
-        for (i, t) in targets.iter().enumerate() {
+        for (i, name) in names.iter().enumerate() {
             let s = &samples[i][r];
             let head = if i == 0 { format!("round {}", r + 1) } else { String::new() };
             let ratio = if i == base { String::new() } else { format!("  ratio {:.3}", s.rps / samples[base][r].rps) };
-            println!("{head:<8} {:<8} {}{ratio}", t.name, line(s));
+            println!("{head:<8} {name:<8} {}{ratio}", line(s));
         }
     }
     let med = |i: usize, f: fn(&Sample) -> f64| median(samples[i].iter().map(f).collect());
-    for (i, t) in targets.iter().enumerate() {
-        println!("median   {:<8} {:>9.0} req/s  p50 {:>6.3} ms  p99 {:>6.3} ms", t.name, med(i, |s| s.rps), med(i, |s| s.p50_ms), med(i, |s| s.p99_ms));
+    for (i, name) in names.iter().enumerate() {
+        println!("median   {name:<8} {:>9.0} /s  p50 {:>6.3} ms  p99 {:>6.3} ms", med(i, |s| s.rps), med(i, |s| s.p50_ms), med(i, |s| s.p99_ms));
     }
-    for (i, t) in targets.iter().enumerate().take(base) {
+    for (i, name) in names.iter().enumerate().take(base) {
         let ratios = samples[i].iter().zip(&samples[base]).map(|(a, b)| a.rps / b.rps).collect();
         println!(
-            "ratio {}/{}: {:.3} of medians  ({:.3} median of per-round ratios)",
-            t.name,
-            targets[base].name,
+            "ratio {name}/{}: {:.3} of medians  ({:.3} median of per-round ratios)",
+            names[base],
             med(i, |s| s.rps) / med(base, |s| s.rps),
             median(ratios)
         );
     }
     let bad: u64 = samples.iter().flatten().map(|s| s.non_200 + s.errors).sum();
     if bad > 0 {
-        println!("WARNING: {bad} responses were not 200 or failed; see the rounds above");
+        println!("WARNING: {bad} calls did not succeed (non-200 or error); see the rounds above");
     }
 }
 
@@ -268,26 +283,41 @@ fn main() {
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
     );
 
-    let warm_up = |t: &Target| client_rt.block_on(measure(&client, t, &auth_header, conc as usize, Duration::ZERO, Duration::from_secs(1)));
-    for t in &targets {
-        warm_up(t);
+    let names: Vec<&str> = targets.iter().map(|t| t.name).collect();
+    let http = |i: usize, warm: Duration, dur: Duration| client_rt.block_on(measure(&client, &targets[i], &auth_header, conc as usize, warm, dur));
+    for i in 0..targets.len() {
+        http(i, Duration::ZERO, Duration::from_secs(1));
     }
     compare(
-        &format!("Rust closed-loop client (hyper), {conc} connections, {secs} s per target per round after {} ms warm-up", warm.as_millis()),
-        &targets,
+        &format!("Rust closed-loop client (hyper), {conc} connections, {secs} s per target per round after {} ms warm-up; requests/s", warm.as_millis()),
+        &names,
         rounds,
-        |t| client_rt.block_on(measure(&client, t, &auth_header, conc as usize, warm, Duration::from_secs(secs))),
+        |i| http(i, warm, Duration::from_secs(secs)),
     );
     drop(client);
     drop(client_rt);
+
+    // The token lookup alone (what `/api/v1/me` does beyond `/healthz`, minus the rate limiter and
+    // JSON): the same call the API's extractor makes, from `conc` tasks on the servers' runtime.
+    let lookup = |warm: Duration, dur: Duration| {
+        let (services, token) = (app.services.clone(), token.clone());
+        servers.block_on(closed_loop(conc as usize, warm, dur, move || {
+            let (services, token) = (services.clone(), token.clone());
+            async move { services.client_for_token(&token).await.ok().map(|c| c.is_some()) }
+        }))
+    };
+    lookup(Duration::ZERO, Duration::from_secs(1));
+    compare(&format!("token lookup alone (Services::client_for_token, {engine}), {conc} tasks, no HTTP; lookups/s"), &["lookup"], rounds, |_| {
+        lookup(warm, Duration::from_secs(secs))
+    });
 
     let have_wrk = Command::new("wrk").arg("--version").output().is_ok();
     if have_wrk {
         for t in &targets {
             wrk(t, &auth, conc, 1);
         }
-        compare(&format!("wrk -t2 -c{conc} -d{wrk_secs}s --latency, same Authorization header to every target"), &targets, rounds, |t| {
-            wrk(t, &auth, conc, wrk_secs)
+        compare(&format!("wrk -t2 -c{conc} -d{wrk_secs}s --latency, same Authorization header to every target; requests/s"), &names, rounds, |i| {
+            wrk(&targets[i], &auth, conc, wrk_secs)
         });
     } else {
         println!("\nwrk is not installed (Debian: apt-get install wrk); skipping the wrk comparison.");

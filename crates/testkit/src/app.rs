@@ -109,7 +109,13 @@ impl TestApp {
             .services
             .create_vendor(
                 &Ctx::cli(),
-                NewVendor { name: format!("Vendor {canary}"), country: "US".into(), vendor_codes: vec![code.clone()], payee_codes: vec![], gs1_prefixes: vec![prefix.clone()] },
+                NewVendor {
+                    name: format!("Vendor {canary}"),
+                    country: "US".into(),
+                    vendor_codes: vec![code.clone()],
+                    payee_codes: vec![],
+                    gs1_prefixes: vec![prefix.clone()],
+                },
             )
             .await
             .expect("vendor fixture");
@@ -118,10 +124,8 @@ impl TestApp {
 
     /// An active user with a password and enrolled MFA.
     pub async fn user(&self, tenant: TenantId, roles: &[Role]) -> UserFx {
-        let hash = PASSWORD_HASH
-            .get_or_init(|| async { acorn_service::crypto::hash_password(FIXTURE_PASSWORD.into(), 19456, 2).await.expect("hash") })
-            .await
-            .clone();
+        let hash =
+            PASSWORD_HASH.get_or_init(|| async { acorn_service::crypto::hash_password(FIXTURE_PASSWORD.into(), 19456, 2).await.expect("hash") }).await.clone();
         let secret = acorn_service::mfa::new_secret();
         let t = acorn_service::now();
         let id = uuid::Uuid::now_v7();

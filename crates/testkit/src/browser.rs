@@ -112,20 +112,12 @@ impl std::fmt::Display for AxeViolation {
         write!(
             f,
             "[{}] {}: {} ({} element(s): {}{}) {}",
-            if self.impact.is_empty() {
-                "?"
-            } else {
-                &self.impact
-            },
+            if self.impact.is_empty() { "?" } else { &self.impact },
             self.id,
             self.help,
             self.node_count,
             self.targets.join(", "),
-            if self.node_count > self.targets.len() {
-                ", …"
-            } else {
-                ""
-            },
+            if self.node_count > self.targets.len() { ", …" } else { "" },
             self.help_url,
         )
     }
@@ -175,56 +167,37 @@ impl Browser {
                 },
             },
         });
-        let serde_json::Value::Object(caps) = caps else {
-            unreachable!()
-        };
+        let serde_json::Value::Object(caps) = caps else { unreachable!() };
 
         // Plain HTTP connector: chromedriver is on localhost, so no TLS stack is compiled in.
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let webdriver_url = format!("http://127.0.0.1:{}", driver.port);
-        let client = tokio::time::timeout(
-            SESSION_START_TIMEOUT,
-            ClientBuilder::new(connector)
-                .capabilities(caps)
-                .connect(&webdriver_url),
-        )
-        .await
-        .map_err(|_| {
-            anyhow!(
-                "timed out after {SESSION_START_TIMEOUT:?} creating a Chromium session \
+        let client = tokio::time::timeout(SESSION_START_TIMEOUT, ClientBuilder::new(connector).capabilities(caps).connect(&webdriver_url))
+            .await
+            .map_err(|_| {
+                anyhow!(
+                    "timed out after {SESSION_START_TIMEOUT:?} creating a Chromium session \
                  (chromedriver output:\n{})",
-                driver.output()
-            )
-        })?
-        .map_err(|e| {
-            anyhow!(
-                "could not start Chromium ({}) through chromedriver ({}): {e}\n\
+                    driver.output()
+                )
+            })?
+            .map_err(|e| {
+                anyhow!(
+                    "could not start Chromium ({}) through chromedriver ({}): {e}\n\
                  chromedriver output:\n{}",
-                chromium.display(),
-                chromedriver.display(),
-                driver.output()
-            )
-        })?;
+                    chromium.display(),
+                    chromedriver.display(),
+                    driver.output()
+                )
+            })?;
 
         // fantoccini would otherwise send its own DELETE from a spawned task when the client is
         // dropped, possibly after chromedriver is gone (or its port reused by another test's
         // chromedriver). We end the session ourselves, synchronously, in `Drop`.
-        client
-            .persist()
-            .await
-            .context("marking WebDriver session persistent")?;
-        let session_id = client
-            .session_id()
-            .await
-            .context("reading WebDriver session id")?;
+        client.persist().await.context("marking WebDriver session persistent")?;
+        let session_id = client.session_id().await.context("reading WebDriver session id")?;
 
-        Ok(Some(Browser {
-            client,
-            driver,
-            profile,
-            session_id,
-            closed: false,
-        }))
+        Ok(Some(Browser { client, driver, profile, session_id, closed: false }))
     }
 
     /// Where files downloaded by this session are saved (inside the session's temporary
@@ -240,10 +213,7 @@ impl Browser {
 
     /// Navigates to `url` and waits for the page load to finish.
     pub async fn goto(&self, url: &str) -> anyhow::Result<()> {
-        self.client
-            .goto(url)
-            .await
-            .with_context(|| format!("navigating to {url}"))
+        self.client.goto(url).await.with_context(|| format!("navigating to {url}"))
     }
 
     /// Finds the element matching `css`, polling for up to 10 s (pages that a click just
@@ -263,10 +233,7 @@ impl Browser {
                 }
                 Err(e) => {
                     let url = self.client.current_url().await.map(|u| u.to_string());
-                    return Err(anyhow!(
-                        "element `{css}` not found within {timeout:?} on {}: {e}",
-                        url.unwrap_or_else(|_| "<unknown page>".into())
-                    ));
+                    return Err(anyhow!("element `{css}` not found within {timeout:?} on {}: {e}", url.unwrap_or_else(|_| "<unknown page>".into())));
                 }
             }
         }
@@ -285,29 +252,21 @@ impl Browser {
     /// Clears the input matching `css`, then types `text` into it (real key events).
     pub async fn fill(&self, css: &str, text: &str) -> anyhow::Result<()> {
         let el = self.wait_for(css).await?;
-        el.clear()
-            .await
-            .with_context(|| format!("clearing `{css}`"))?;
-        el.send_keys(text)
-            .await
-            .with_context(|| format!("typing into `{css}`"))
+        el.clear().await.with_context(|| format!("clearing `{css}`"))?;
+        el.send_keys(text).await.with_context(|| format!("typing into `{css}`"))
     }
 
     /// Clicks the element matching `css`. A click that submits a form or follows a link
     /// returns once chromedriver sees the navigation finish.
     pub async fn click(&self, css: &str) -> anyhow::Result<()> {
         let el = self.wait_for(css).await?;
-        el.click()
-            .await
-            .with_context(|| format!("clicking `{css}`"))
+        el.click().await.with_context(|| format!("clicking `{css}`"))
     }
 
     /// The rendered (visible) text of the element matching `css`.
     pub async fn text(&self, css: &str) -> anyhow::Result<String> {
         let el = self.wait_for(css).await?;
-        el.text()
-            .await
-            .with_context(|| format!("reading text of `{css}`"))
+        el.text().await.with_context(|| format!("reading text of `{css}`"))
     }
 
     /// Path of the current URL (no query or fragment), e.g. `/orders/42`.
@@ -317,10 +276,7 @@ impl Browser {
 
     /// The full current URL.
     pub async fn current_url(&self) -> anyhow::Result<url::Url> {
-        self.client
-            .current_url()
-            .await
-            .context("reading current URL")
+        self.client.current_url().await.context("reading current URL")
     }
 
     /// The current DOM serialized as HTML.
@@ -332,11 +288,7 @@ impl Browser {
     /// handy to attach to a failing test.
     pub async fn screenshot(&self, path: impl AsRef<Path>) -> anyhow::Result<()> {
         let path = path.as_ref();
-        let png = self
-            .client
-            .screenshot()
-            .await
-            .context("taking screenshot")?;
+        let png = self.client.screenshot().await.context("taking screenshot")?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
@@ -348,20 +300,11 @@ impl Browser {
     /// axe is injected at most once per page; it has to be re-injected after every navigation,
     /// which is why this checks for `window.axe` instead of remembering.
     pub async fn axe_check(&self) -> anyhow::Result<Vec<AxeViolation>> {
-        let loaded = self
-            .client
-            .execute(
-                "return typeof window.axe === 'object' && !!window.axe.run;",
-                vec![],
-            )
-            .await
-            .context("checking for axe-core in page")?;
+        let loaded =
+            self.client.execute("return typeof window.axe === 'object' && !!window.axe.run;", vec![]).await.context("checking for axe-core in page")?;
         if loaded != Value::Bool(true) {
             let source = read_axe_source()?;
-            self.client
-                .execute(&source, vec![])
-                .await
-                .context("injecting axe-core")?;
+            self.client.execute(&source, vec![]).await.context("injecting axe-core")?;
         }
 
         // Only the fields we report cross the WebDriver wire; axe's full result for a big page
@@ -384,43 +327,23 @@ impl Browser {
                 (e) => done({ error: String(e && e.stack || e) }),
             );
         "#;
-        let result = self
-            .client
-            .execute_async(script, vec![json!(AXE_MAX_TARGETS)])
-            .await
-            .context("running axe-core")?;
+        let result = self.client.execute_async(script, vec![json!(AXE_MAX_TARGETS)]).await.context("running axe-core")?;
         if let Some(err) = result.get("error") {
             bail!("axe-core failed on the page: {err}");
         }
-        let list = result
-            .get("violations")
-            .and_then(Value::as_array)
-            .ok_or_else(|| anyhow!("unexpected axe-core result: {result}"))?;
+        let list = result.get("violations").and_then(Value::as_array).ok_or_else(|| anyhow!("unexpected axe-core result: {result}"))?;
         Ok(list.iter().map(parse_violation).collect())
     }
 
     /// Fails with a readable list when axe-core finds any serious or critical violation on the
     /// current page. Minor and moderate findings are tolerated (see ARCHITECTURE.md, "Tests").
     pub async fn assert_accessible(&self) -> anyhow::Result<()> {
-        let blocking: Vec<AxeViolation> = self
-            .axe_check()
-            .await?
-            .into_iter()
-            .filter(AxeViolation::is_blocking)
-            .collect();
+        let blocking: Vec<AxeViolation> = self.axe_check().await?.into_iter().filter(AxeViolation::is_blocking).collect();
         if blocking.is_empty() {
             return Ok(());
         }
-        let url = self
-            .client
-            .current_url()
-            .await
-            .map(|u| u.to_string())
-            .unwrap_or_default();
-        let mut msg = format!(
-            "axe-core found {} serious/critical accessibility violation(s) on {url}:",
-            blocking.len()
-        );
+        let url = self.client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+        let mut msg = format!("axe-core found {} serious/critical accessibility violation(s) on {url}:", blocking.len());
         for v in &blocking {
             msg.push_str("\n  - ");
             msg.push_str(&v.to_string());
@@ -433,12 +356,7 @@ impl Browser {
     /// surface.
     pub async fn close(mut self) -> anyhow::Result<()> {
         // `Client::close` consumes a client; it's a cheap handle onto the same session.
-        let res = self
-            .client
-            .clone()
-            .close()
-            .await
-            .context("closing WebDriver session");
+        let res = self.client.clone().close().await.context("closing WebDriver session");
         self.closed = true;
         res
     }
@@ -487,11 +405,7 @@ impl DriverProcess {
         spawn_reader(stderr, output.clone(), None);
 
         // The guard exists before we wait, so a timeout or early exit still kills and reaps it.
-        let mut driver = DriverProcess {
-            child,
-            port: 0,
-            output,
-        };
+        let mut driver = DriverProcess { child, port: 0, output };
         let port = match tokio::time::timeout(DRIVER_START_TIMEOUT, port_rx.recv()).await {
             Ok(Some(port)) => port,
             Ok(None) => bail!(
@@ -535,11 +449,7 @@ impl Drop for DriverProcess {
     }
 }
 
-fn spawn_reader(
-    pipe: impl Read + Send + 'static,
-    output: Arc<Mutex<String>>,
-    port_tx: Option<tokio::sync::mpsc::UnboundedSender<u16>>,
-) {
+fn spawn_reader(pipe: impl Read + Send + 'static, output: Arc<Mutex<String>>, port_tx: Option<tokio::sync::mpsc::UnboundedSender<u16>>) {
     std::thread::spawn(move || {
         let mut port_tx = port_tx;
         for line in BufReader::new(pipe).lines() {
@@ -579,15 +489,8 @@ struct ProfileDir {
 impl ProfileDir {
     fn create() -> anyhow::Result<ProfileDir> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        let path = std::env::temp_dir().join(format!(
-            "acorn-chromium-{}-{}-{nanos}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let path = std::env::temp_dir().join(format!("acorn-chromium-{}-{}-{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed)));
         // create_dir (not _all) fails if it exists: the directory is never someone else's.
         std::fs::create_dir(&path).with_context(|| format!("creating {}", path.display()))?;
         Ok(ProfileDir { path })
@@ -636,11 +539,7 @@ fn http_request(port: u16, method: &str, path: &str) -> std::io::Result<String> 
         buf.extend_from_slice(&chunk[..n]);
         if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
             let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-            let len = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse::<usize>().ok())
-                .unwrap_or(0);
+            let len = head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse::<usize>().ok()).unwrap_or(0);
             if buf.len() >= end + 4 + len {
                 break;
             }
@@ -653,25 +552,14 @@ fn http_request(port: u16, method: &str, path: &str) -> std::io::Result<String> 
 fn find_chromedriver() -> Result<PathBuf, String> {
     if let Some(p) = std::env::var_os("ACORN_CHROMEDRIVER") {
         let p = PathBuf::from(p);
-        return if p.is_file() {
-            Ok(p)
-        } else {
-            Err(format!(
-                "chromedriver not found at ACORN_CHROMEDRIVER={}",
-                p.display()
-            ))
-        };
+        return if p.is_file() { Ok(p) } else { Err(format!("chromedriver not found at ACORN_CHROMEDRIVER={}", p.display())) };
     }
     let default = PathBuf::from("/usr/bin/chromedriver");
     if default.is_file() {
         return Ok(default);
     }
     std::env::var_os("PATH")
-        .and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|d| d.join("chromedriver"))
-                .find(|p| p.is_file())
-        })
+        .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join("chromedriver")).find(|p| p.is_file()))
         .ok_or_else(|| "chromedriver not found (not at /usr/bin/chromedriver, not on PATH)".into())
 }
 
@@ -680,19 +568,12 @@ fn find_chromium() -> Result<PathBuf, String> {
         Some(p) => (PathBuf::from(p), "ACORN_CHROMIUM="),
         None => (PathBuf::from("/usr/bin/chromium"), ""),
     };
-    if p.is_file() {
-        Ok(p)
-    } else {
-        Err(format!("chromium not found at {origin}{}", p.display()))
-    }
+    if p.is_file() { Ok(p) } else { Err(format!("chromium not found at {origin}{}", p.display())) }
 }
 
 /// Loud on purpose: a skipped browser test must not be mistaken for a passing one.
 fn report_skip(reason: &str) {
-    let test = std::thread::current()
-        .name()
-        .unwrap_or("<unnamed thread>")
-        .to_string();
+    let test = std::thread::current().name().unwrap_or("<unnamed thread>").to_string();
     eprintln!(
         "\n\
          ************************************************************************\n\
@@ -704,25 +585,15 @@ fn report_skip(reason: &str) {
     );
     if let Some(log) = std::env::var_os("ACORN_BROWSER_SKIP_LOG") {
         let line = format!("BROWSER TESTS SKIPPED: {reason} (test: {test})\n");
-        let written = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&log)
-            .and_then(|mut f| f.write_all(line.as_bytes()));
+        let written = std::fs::OpenOptions::new().create(true).append(true).open(&log).and_then(|mut f| f.write_all(line.as_bytes()));
         if let Err(e) = written {
-            eprintln!(
-                "*** could not append to ACORN_BROWSER_SKIP_LOG={}: {e}",
-                Path::new(&log).display()
-            );
+            eprintln!("*** could not append to ACORN_BROWSER_SKIP_LOG={}: {e}", Path::new(&log).display());
         }
     }
 }
 
 fn axe_path() -> &'static str {
-    concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/js/node_modules/axe-core/axe.min.js"
-    )
+    concat!(env!("CARGO_MANIFEST_DIR"), "/js/node_modules/axe-core/axe.min.js")
 }
 
 /// Read at run time (not `include_str!`) so the crate builds before npm has run; the test then
@@ -738,27 +609,13 @@ fn read_axe_source() -> anyhow::Result<String> {
 }
 
 fn parse_violation(v: &Value) -> AxeViolation {
-    let s = |k: &str| {
-        v.get(k)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
+    let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
     AxeViolation {
         id: s("id"),
         impact: s("impact"),
         help: s("help"),
         help_url: s("helpUrl"),
-        targets: v
-            .get("targets")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default(),
+        targets: v.get("targets").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect()).unwrap_or_default(),
         node_count: v.get("nodeCount").and_then(Value::as_u64).unwrap_or(0) as usize,
     }
 }
@@ -848,20 +705,24 @@ mod tests {
             .collect()
     }
 
+    /// Processes still mentioning `needle` after giving them up to 5 s to exit: Chromium's
+    /// children take a moment to go after their parent is killed, more so on a loaded machine.
+    fn lingering(needle: &Path) -> Vec<String> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let left = processes_mentioning(needle);
+            if left.is_empty() || std::time::Instant::now() > deadline {
+                return left;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     #[test]
     fn parses_chromedriver_port_line() {
-        assert_eq!(
-            parse_driver_port("ChromeDriver was started successfully on port 43811."),
-            Some(43811)
-        );
-        assert_eq!(
-            parse_driver_port("Starting ChromeDriver 156.0 (abc) on port 0"),
-            None
-        );
-        assert_eq!(
-            parse_driver_port("Only local connections are allowed."),
-            None
-        );
+        assert_eq!(parse_driver_port("ChromeDriver was started successfully on port 43811."), Some(43811));
+        assert_eq!(parse_driver_port("Starting ChromeDriver 156.0 (abc) on port 0"), None);
+        assert_eq!(parse_driver_port("Only local connections are allowed."), None);
     }
 
     #[tokio::test]
@@ -874,14 +735,7 @@ mod tests {
         browser.goto(&format!("{base}/")).await?;
         assert_eq!(browser.current_path().await?, "/");
         browser.assert_accessible().await?;
-        assert!(
-            !browser
-                .axe_check()
-                .await?
-                .iter()
-                .any(AxeViolation::is_blocking),
-            "good page has no serious/critical violations"
-        );
+        assert!(!browser.axe_check().await?.iter().any(AxeViolation::is_blocking), "good page has no serious/critical violations");
 
         browser.fill("#name", "Ada").await?;
         browser.click("#greet").await?;
@@ -909,34 +763,20 @@ mod tests {
         let violations = browser.axe_check().await?;
         let ids: Vec<&str> = violations.iter().map(|v| v.id.as_str()).collect();
         for expected in ["image-alt", "label"] {
-            assert!(
-                ids.contains(&expected),
-                "expected `{expected}` violation, got {ids:?}"
-            );
+            assert!(ids.contains(&expected), "expected `{expected}` violation, got {ids:?}");
         }
         let image_alt = violations.iter().find(|v| v.id == "image-alt").unwrap();
         assert_eq!(image_alt.impact, "critical");
         assert_eq!(image_alt.targets, vec!["img".to_string()]);
-        let err = browser
-            .assert_accessible()
-            .await
-            .expect_err("bad page must fail");
+        let err = browser.assert_accessible().await.expect_err("bad page must fail");
         let msg = err.to_string();
-        assert!(
-            msg.contains("image-alt") && msg.contains("#nolabel"),
-            "{msg}"
-        );
+        assert!(msg.contains("image-alt") && msg.contains("#nolabel"), "{msg}");
 
         assert!(browser.exists("img").await?);
         assert!(!browser.exists("#does-not-exist").await?);
-        let missing = browser
-            .wait_for_within("#does-not-exist", Duration::from_millis(300))
-            .await;
+        let missing = browser.wait_for_within("#does-not-exist", Duration::from_millis(300)).await;
         let msg = missing.expect_err("absent element").to_string();
-        assert!(
-            msg.contains("#does-not-exist") && msg.contains("/bad"),
-            "{msg}"
-        );
+        assert!(msg.contains("#does-not-exist") && msg.contains("/bad"), "{msg}");
 
         let shot = browser.profile.path.join("shot.png");
         browser.screenshot(&shot).await?;
@@ -945,11 +785,7 @@ mod tests {
         let profile = browser.profile.path.clone();
         browser.close().await?;
         assert!(!profile.exists(), "profile dir removed on close");
-        assert_eq!(
-            processes_mentioning(&profile),
-            Vec::<String>::new(),
-            "Chromium left running"
-        );
+        assert_eq!(lingering(&profile), Vec::<String>::new(), "Chromium left running");
         Ok(())
     }
 
@@ -970,28 +806,13 @@ mod tests {
         assert_eq!(b.current_path().await?, "/next");
         let a_profile = a.profile.path.clone();
         let b_profile = b.profile.path.clone();
-        assert!(
-            !processes_mentioning(&b_profile).is_empty(),
-            "the /proc scan sees Chromium"
-        );
+        assert!(!processes_mentioning(&b_profile).is_empty(), "the /proc scan sees Chromium");
         drop(b);
         assert!(!b_profile.exists(), "profile dir removed on drop");
-        assert_eq!(
-            processes_mentioning(&b_profile),
-            Vec::<String>::new(),
-            "Chromium left running"
-        );
-        assert_eq!(
-            a.current_path().await?,
-            "/",
-            "the other session is unaffected"
-        );
+        assert_eq!(lingering(&b_profile), Vec::<String>::new(), "Chromium left running");
+        assert_eq!(a.current_path().await?, "/", "the other session is unaffected");
         a.close().await?;
-        assert_eq!(
-            processes_mentioning(&a_profile),
-            Vec::<String>::new(),
-            "Chromium left running"
-        );
+        assert_eq!(lingering(&a_profile), Vec::<String>::new(), "Chromium left running");
         Ok(())
     }
 }

@@ -80,11 +80,19 @@ impl From<ServiceError> for ApiError {
             },
             ServiceError::Store(e) => {
                 tracing::error!(error = %e, "database error");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side; retry, and quote the request id if it persists")
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "something went wrong on our side; retry, and quote the request id if it persists",
+                )
             }
             ServiceError::Internal(e) => {
                 tracing::error!(error = %e, "internal error");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side; retry, and quote the request id if it persists")
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "something went wrong on our side; retry, and quote the request id if it persists",
+                )
             }
         }
     }

@@ -23,13 +23,8 @@ use std::sync::Arc;
 pub fn build_router(state: AppState) -> (Router, Arc<serde_json::Value>) {
     let (api, spec) = api::router();
     let spec = Arc::new(serde_json::to_value(&spec).unwrap_or_default());
-    let api = api
-        .route_layer(from_fn_with_state(state.clone(), api::idempotency::idempotent))
-        .route_layer(from_fn_with_state(state.clone(), ratelimit::limit));
-    let docs = Router::new()
-        .route("/api/openapi.json", get(ops::openapi))
-        .route("/api/docs", get(ui::docs::page))
-        .with_state(spec.clone());
+    let api = api.route_layer(from_fn_with_state(state.clone(), api::idempotency::idempotent)).route_layer(from_fn_with_state(state.clone(), ratelimit::limit));
+    let docs = Router::new().route("/api/openapi.json", get(ops::openapi)).route("/api/docs", get(ui::docs::page)).with_state(spec.clone());
     let app = Router::new()
         .merge(api)
         .merge(ui::router())

@@ -47,11 +47,7 @@ impl Limiter {
 
 fn client_key(req: &Request) -> String {
     let h = req.headers();
-    let token = h
-        .get(header::AUTHORIZATION)
-        .or_else(|| h.get("x-amz-access-token"))
-        .or_else(|| h.get(header::COOKIE))
-        .and_then(|v| v.to_str().ok());
+    let token = h.get(header::AUTHORIZATION).or_else(|| h.get("x-amz-access-token")).or_else(|| h.get(header::COOKIE)).and_then(|v| v.to_str().ok());
     match token {
         Some(t) => acorn_service::crypto::sha256_hex(t)[..24].to_string(),
         None => req.extensions().get::<crate::request::RequestMeta>().map(|m| m.ip.clone()).unwrap_or_default(),

@@ -193,15 +193,7 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(index("sessions", "ix_sessions_user", &["user_id", "created_at"], false)).await?;
-        m.create_table(
-            Table::create()
-                .table("login_failures")
-                .col(id("id").primary_key())
-                .col(txt("email"))
-                .col(ts("at"))
-                .to_owned(),
-        )
-        .await?;
+        m.create_table(Table::create().table("login_failures").col(id("id").primary_key()).col(txt("email")).col(ts("at")).to_owned()).await?;
         m.create_index(index("login_failures", "ix_login_failures_email_at", &["email", "at"], false)).await?;
 
         // API clients (LWA-style) and their tokens, stored hashed.

@@ -27,11 +27,7 @@ pub fn ts_null(name: &'static str) -> ColumnDef {
 
 /// TEXT NOT NULL restricted to `values`.
 pub fn one_of(name: &'static str, values: &[&'static str]) -> ColumnDef {
-    ColumnDef::new(name)
-        .text()
-        .not_null()
-        .check(Expr::col(name).is_in(values.iter().copied()))
-        .to_owned()
+    ColumnDef::new(name).text().not_null().check(Expr::col(name).is_in(values.iter().copied())).to_owned()
 }
 
 pub fn pk(cols: &[&'static str]) -> IndexCreateStatement {

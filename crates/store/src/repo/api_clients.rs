@@ -79,12 +79,7 @@ pub async fn get_by_client_id(c: &impl ConnectionTrait, client_id: &str) -> Resu
 }
 
 pub async fn get(c: &impl ConnectionTrait, tenant: TenantId, id: Uuid) -> Result<Option<ApiClient>, StoreError> {
-    let q = Query::select()
-        .columns(COLS)
-        .from("api_clients")
-        .and_where(Expr::col("tenant_id").eq(tenant.0))
-        .and_where(Expr::col("id").eq(id))
-        .to_owned();
+    let q = Query::select().columns(COLS).from("api_clients").and_where(Expr::col("tenant_id").eq(tenant.0)).and_where(Expr::col("id").eq(id)).to_owned();
     Ok(fetch_one::<Row>(c, &q).await?.map(Row::into_client).transpose()?.map(|(c, _)| c))
 }
 
@@ -137,14 +132,7 @@ pub async fn insert_token(
         &Query::insert()
             .into_table("api_tokens")
             .columns(["token_hash", "api_client_id", "kind", "expires_at", "created_at", "revoked_at"])
-            .values_panic([
-                token_hash.into(),
-                client_pk.into(),
-                kind.as_str().into(),
-                expires_at.into(),
-                now.into(),
-                Option::<DateTime<Utc>>::None.into(),
-            ])
+            .values_panic([token_hash.into(), client_pk.into(), kind.as_str().into(), expires_at.into(), now.into(), Option::<DateTime<Utc>>::None.into()])
             .to_owned(),
     )
     .await?;
@@ -152,12 +140,7 @@ pub async fn insert_token(
 }
 
 /// The client holding a live token of `kind` with this hash.
-pub async fn client_of_token(
-    c: &impl ConnectionTrait,
-    token_hash: &str,
-    kind: TokenKind,
-    now: DateTime<Utc>,
-) -> Result<Option<ApiClient>, StoreError> {
+pub async fn client_of_token(c: &impl ConnectionTrait, token_hash: &str, kind: TokenKind, now: DateTime<Utc>) -> Result<Option<ApiClient>, StoreError> {
     let q = Query::select()
         .columns(COLS.map(|c| ("api_clients", c)))
         .from("api_tokens")

@@ -139,12 +139,7 @@ pub struct Filter {
 }
 
 /// Newest-first page of records: strictly before `before` = (at, tenant, seq).
-pub async fn list(
-    c: &impl ConnectionTrait,
-    f: &Filter,
-    before: Option<(DateTime<Utc>, i64)>,
-    limit: u64,
-) -> Result<Vec<AuditRecord>, StoreError> {
+pub async fn list(c: &impl ConnectionTrait, f: &Filter, before: Option<(DateTime<Utc>, i64)>, limit: u64) -> Result<Vec<AuditRecord>, StoreError> {
     let mut q = Query::select().columns(COLS).from("audit_log").to_owned();
     if let Some(t) = f.tenant {
         q.and_where(Expr::col("tenant_id").eq(t.0));

@@ -8,21 +8,8 @@ use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
-const DC_COLS: [&str; 13] = [
-    "id",
-    "code",
-    "name",
-    "address_line1",
-    "address_line2",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-    "time_zone",
-    "dock_doors",
-    "created_at",
-    "updated_at",
-];
+const DC_COLS: [&str; 13] =
+    ["id", "code", "name", "address_line1", "address_line2", "city", "region", "postal_code", "country", "time_zone", "dock_doors", "created_at", "updated_at"];
 
 #[derive(FromQueryResult)]
 struct DcRow {
@@ -47,14 +34,7 @@ impl From<DcRow> for Dc {
             id: r.id,
             code: r.code,
             name: r.name,
-            address: Address {
-                line1: r.address_line1,
-                line2: r.address_line2,
-                city: r.city,
-                region: r.region,
-                postal_code: r.postal_code,
-                country: r.country,
-            },
+            address: Address { line1: r.address_line1, line2: r.address_line2, city: r.city, region: r.region, postal_code: r.postal_code, country: r.country },
             time_zone: r.time_zone,
             dock_doors: r.dock_doors,
             created_at: r.created_at,
@@ -193,13 +173,7 @@ pub async fn get_slot(c: &impl ConnectionTrait, id: Uuid) -> Result<Option<DockS
 }
 
 /// Slots of a DC starting in `[from, to)`, in time order.
-pub async fn list_slots(
-    c: &impl ConnectionTrait,
-    dc_id: Uuid,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    limit: u64,
-) -> Result<Vec<DockSlot>, StoreError> {
+pub async fn list_slots(c: &impl ConnectionTrait, dc_id: Uuid, from: DateTime<Utc>, to: DateTime<Utc>, limit: u64) -> Result<Vec<DockSlot>, StoreError> {
     let q = Query::select()
         .columns(SLOT_COLS)
         .from("dock_slots")

@@ -48,11 +48,7 @@ pub async fn claim(
 ) -> Result<Claim, StoreError> {
     // Expired keys are forgotten lazily, on reuse.
     c.execute(
-        &Query::delete()
-            .from_table("idempotency_keys")
-            .and_where(Expr::col("key_hash").eq(key_hash))
-            .and_where(Expr::col("expires_at").lt(now))
-            .to_owned(),
+        &Query::delete().from_table("idempotency_keys").and_where(Expr::col("key_hash").eq(key_hash)).and_where(Expr::col("expires_at").lt(now)).to_owned(),
     )
     .await?;
     let ins = Query::insert()

@@ -10,8 +10,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
-const COLS: [&str; 11] =
-    ["id", "tenant_id", "to_addr", "subject", "body", "status", "attempts", "delivered_at", "location", "last_error", "created_at"];
+const COLS: [&str; 11] = ["id", "tenant_id", "to_addr", "subject", "body", "status", "attempts", "delivered_at", "location", "last_error", "created_at"];
 
 #[derive(FromQueryResult)]
 struct Row {

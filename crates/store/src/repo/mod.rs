@@ -18,19 +18,13 @@ use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
 /// Runs a select and reads every row into `R`.
-pub(crate) async fn fetch_all<R: FromQueryResult>(
-    c: &impl ConnectionTrait,
-    q: &SelectStatement,
-) -> Result<Vec<R>, StoreError> {
+pub(crate) async fn fetch_all<R: FromQueryResult>(c: &impl ConnectionTrait, q: &SelectStatement) -> Result<Vec<R>, StoreError> {
     let rows = c.query_all(q).await?;
     rows.iter().map(|r| R::from_query_result(r, "").map_err(StoreError::from)).collect()
 }
 
 /// Runs a select expected to return at most one row.
-pub(crate) async fn fetch_one<R: FromQueryResult>(
-    c: &impl ConnectionTrait,
-    q: &SelectStatement,
-) -> Result<Option<R>, StoreError> {
+pub(crate) async fn fetch_one<R: FromQueryResult>(c: &impl ConnectionTrait, q: &SelectStatement) -> Result<Option<R>, StoreError> {
     match c.query_one(q).await? {
         Some(r) => Ok(Some(R::from_query_result(&r, "")?)),
         None => Ok(None),
@@ -40,11 +34,7 @@ pub(crate) async fn fetch_one<R: FromQueryResult>(
 /// Adds the keyset condition and order `(created_at, id)` ascending and fetches `limit + 1` rows.
 pub(crate) fn keyset(q: &mut SelectStatement, after: Option<(DateTime<Utc>, Uuid)>, limit: u64, created: &'static str, id: &'static str) {
     if let Some((at, last)) = after {
-        q.and_where(
-            Expr::col(created)
-                .gt(at)
-                .or(Expr::col(created).eq(at).and(Expr::col(id).gt(last))),
-        );
+        q.and_where(Expr::col(created).gt(at).or(Expr::col(created).eq(at).and(Expr::col(id).gt(last))));
     }
     q.order_by(created, Order::Asc).order_by(id, Order::Asc).limit(limit + 1);
 }

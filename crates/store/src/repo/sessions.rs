@@ -8,8 +8,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
-const COLS: [&str; 10] =
-    ["id_hash", "user_id", "csrf_token", "created_at", "last_seen_at", "expires_at", "mfa_at", "ip", "user_agent", "revoked_at"];
+const COLS: [&str; 10] = ["id_hash", "user_id", "csrf_token", "created_at", "last_seen_at", "expires_at", "mfa_at", "ip", "user_agent", "revoked_at"];
 
 #[derive(FromQueryResult)]
 struct Row {

@@ -11,20 +11,8 @@ use sea_orm::{ConnectionTrait, FromQueryResult};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-const COLS: [&str; 12] = [
-    "id",
-    "tenant_id",
-    "email",
-    "name",
-    "password_hash",
-    "totp_secret",
-    "totp_enrolled_at",
-    "totp_last_step",
-    "locale",
-    "status",
-    "created_at",
-    "updated_at",
-];
+const COLS: [&str; 12] =
+    ["id", "tenant_id", "email", "name", "password_hash", "totp_secret", "totp_enrolled_at", "totp_last_step", "locale", "status", "created_at", "updated_at"];
 
 #[derive(FromQueryResult)]
 struct Row {
@@ -57,11 +45,7 @@ impl Row {
             created_at: self.created_at,
             updated_at: self.updated_at,
         };
-        let secrets = UserSecrets {
-            password_hash: self.password_hash,
-            totp_secret: self.totp_secret,
-            totp_last_step: self.totp_last_step,
-        };
+        let secrets = UserSecrets { password_hash: self.password_hash, totp_secret: self.totp_secret, totp_last_step: self.totp_last_step };
         Ok((user, secrets))
     }
 }
@@ -122,11 +106,7 @@ async fn roles_of(c: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashMap<Uuid
     if ids.is_empty() {
         return Ok(out);
     }
-    let q = Query::select()
-        .columns(["user_id", "role"])
-        .from("user_roles")
-        .and_where(Expr::col("user_id").is_in(ids.iter().copied()))
-        .to_owned();
+    let q = Query::select().columns(["user_id", "role"]).from("user_roles").and_where(Expr::col("user_id").is_in(ids.iter().copied())).to_owned();
     for r in fetch_all::<R>(c, &q).await? {
         let role: Role = r.role.parse().map_err(|_| StoreError::corrupt(format!("role `{}`", r.role)))?;
         out.entry(r.user_id).or_default().push(role);
@@ -140,7 +120,12 @@ async fn roles_of(c: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashMap<Uuid
 async fn load(c: &impl ConnectionTrait, rows: Vec<Row>) -> Result<Vec<(User, UserSecrets)>, StoreError> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut roles = roles_of(c, &ids).await?;
-    rows.into_iter().map(|r| { let rs = roles.remove(&r.id).unwrap_or_default(); r.into_user(rs) }).collect()
+    rows.into_iter()
+        .map(|r| {
+            let rs = roles.remove(&r.id).unwrap_or_default();
+            r.into_user(rs)
+        })
+        .collect()
 }
 
 pub async fn get(c: &impl ConnectionTrait, id: Uuid) -> Result<Option<(User, UserSecrets)>, StoreError> {
@@ -156,12 +141,7 @@ pub async fn get_by_email(c: &impl ConnectionTrait, email: &str) -> Result<Optio
 }
 
 /// Users of one tenant (or of every tenant when `tenant` is `None`), in creation order.
-pub async fn list(
-    c: &impl ConnectionTrait,
-    tenant: Option<TenantId>,
-    after: Option<(DateTime<Utc>, Uuid)>,
-    limit: u64,
-) -> Result<Vec<User>, StoreError> {
+pub async fn list(c: &impl ConnectionTrait, tenant: Option<TenantId>, after: Option<(DateTime<Utc>, Uuid)>, limit: u64) -> Result<Vec<User>, StoreError> {
     let mut q = Query::select().columns(COLS).from("users").to_owned();
     if let Some(t) = tenant {
         q.and_where(Expr::col("tenant_id").eq(t.0));
@@ -209,11 +189,7 @@ pub async fn set_totp(
         c,
         id,
         now,
-        vec![
-            ("totp_secret", secret.map(str::to_string).into()),
-            ("totp_enrolled_at", enrolled_at.into()),
-            ("totp_last_step", Option::<i64>::None.into()),
-        ],
+        vec![("totp_secret", secret.map(str::to_string).into()), ("totp_enrolled_at", enrolled_at.into()), ("totp_last_step", Option::<i64>::None.into())],
     )
     .await
 }
@@ -313,14 +289,7 @@ pub async fn insert_token(
         &Query::insert()
             .into_table("user_tokens")
             .columns(["token_hash", "user_id", "purpose", "expires_at", "used_at", "created_at"])
-            .values_panic([
-                token_hash.into(),
-                user_id.into(),
-                purpose.as_str().into(),
-                expires_at.into(),
-                Option::<DateTime<Utc>>::None.into(),
-                now.into(),
-            ])
+            .values_panic([token_hash.into(), user_id.into(), purpose.as_str().into(), expires_at.into(), Option::<DateTime<Utc>>::None.into(), now.into()])
             .to_owned(),
     )
     .await?;
@@ -378,11 +347,7 @@ pub async fn revoke_tokens(c: &impl ConnectionTrait, user_id: Uuid, purpose: Tok
 /// Records a failed login for the account named `email` (known or not, so both look the same).
 pub async fn record_login_failure(c: &impl ConnectionTrait, email: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
     c.execute(
-        &Query::insert()
-            .into_table("login_failures")
-            .columns(["id", "email", "at"])
-            .values_panic([Uuid::now_v7().into(), email.into(), now.into()])
-            .to_owned(),
+        &Query::insert().into_table("login_failures").columns(["id", "email", "at"]).values_panic([Uuid::now_v7().into(), email.into(), now.into()]).to_owned(),
     )
     .await?;
     Ok(())
@@ -411,4 +376,3 @@ pub async fn prune_login_failures(c: &impl ConnectionTrait, before: DateTime<Utc
 pub async fn count_all(c: &impl ConnectionTrait) -> Result<i64, StoreError> {
     count(c, Query::select().expr_as(Func::count(Expr::col("id")), "n").from("users").to_owned()).await
 }
-

@@ -49,14 +49,7 @@ pub async fn insert(c: &impl ConnectionTrait, v: &Vendor) -> Result<(), StoreErr
         &Query::insert()
             .into_table("vendors")
             .columns(COLS)
-            .values_panic([
-                v.id.0.into(),
-                v.name.clone().into(),
-                v.country.clone().into(),
-                v.status.as_str().into(),
-                v.created_at.into(),
-                v.updated_at.into(),
-            ])
+            .values_panic([v.id.0.into(), v.name.clone().into(), v.country.clone().into(), v.status.as_str().into(), v.created_at.into(), v.updated_at.into()])
             .to_owned(),
     )
     .await?;
@@ -146,12 +139,7 @@ pub async fn add_identifier(c: &impl ConnectionTrait, tenant: TenantId, ident: &
         &Query::insert()
             .into_table(table)
             .columns(["tenant_id", col, "description", "created_at"])
-            .values_panic([
-                tenant.0.into(),
-                ident.value.clone().into(),
-                ident.description.clone().into(),
-                ident.created_at.into(),
-            ])
+            .values_panic([tenant.0.into(), ident.value.clone().into(), ident.description.clone().into(), ident.created_at.into()])
             .to_owned(),
     )
     .await?;
@@ -159,22 +147,10 @@ pub async fn add_identifier(c: &impl ConnectionTrait, tenant: TenantId, ident: &
 }
 
 /// Removes an identifier of the tenant; returns whether it existed.
-pub async fn remove_identifier(
-    c: &impl ConnectionTrait,
-    tenant: TenantId,
-    kind: VendorIdentifierKind,
-    value: &str,
-) -> Result<bool, StoreError> {
+pub async fn remove_identifier(c: &impl ConnectionTrait, tenant: TenantId, kind: VendorIdentifierKind, value: &str) -> Result<bool, StoreError> {
     let (table, col, _) = table_of(kind);
-    let res = c
-        .execute(
-            &Query::delete()
-                .from_table(table)
-                .and_where(Expr::col("tenant_id").eq(tenant.0))
-                .and_where(Expr::col(col).eq(value))
-                .to_owned(),
-        )
-        .await?;
+    let res =
+        c.execute(&Query::delete().from_table(table).and_where(Expr::col("tenant_id").eq(tenant.0)).and_where(Expr::col(col).eq(value)).to_owned()).await?;
     if res.rows_affected() == 0 {
         return Ok(false);
     }
@@ -188,10 +164,6 @@ pub async fn tenant_of_code(c: &impl ConnectionTrait, code: &str) -> Result<Opti
     struct T {
         tenant_id: Uuid,
     }
-    let q = Query::select()
-        .column("tenant_id")
-        .from("vendor_codes")
-        .and_where(Expr::col("code").eq(code))
-        .to_owned();
+    let q = Query::select().column("tenant_id").from("vendor_codes").and_where(Expr::col("code").eq(code)).to_owned();
     Ok(fetch_one::<T>(c, &q).await?.map(|t| TenantId(t.tenant_id)))
 }

@@ -35,12 +35,33 @@ struct Route {
 }
 
 const ALL: &[&str] = &[
-    "admin", "category_manager", "vendor_manager", "ap_clerk", "receiver", "auditor",
-    "vendor_admin", "operations", "finance", "catalog", "marketing", "read_only", "client",
+    "admin",
+    "category_manager",
+    "vendor_manager",
+    "ap_clerk",
+    "receiver",
+    "auditor",
+    "vendor_admin",
+    "operations",
+    "finance",
+    "catalog",
+    "marketing",
+    "read_only",
+    "client",
 ];
 const NOT_RECEIVER: &[&str] = &[
-    "admin", "category_manager", "vendor_manager", "ap_clerk", "auditor",
-    "vendor_admin", "operations", "finance", "catalog", "marketing", "read_only", "client",
+    "admin",
+    "category_manager",
+    "vendor_manager",
+    "ap_clerk",
+    "auditor",
+    "vendor_admin",
+    "operations",
+    "finance",
+    "catalog",
+    "marketing",
+    "read_only",
+    "client",
 ];
 const VENDOR_WRITERS: &[&str] = &["admin", "category_manager"];
 const FACILITY_WRITERS: &[&str] = &["admin"];
@@ -94,11 +115,8 @@ async fn every_api_route_has_an_expectation() {
     let app = TestApp::start().await;
     let spec: Value = reqwest::get(app.url("/api/openapi.json")).await.unwrap().json().await.unwrap();
     let routes = spec_routes(&spec);
-    let table: BTreeSet<(String, String)> = TABLE
-        .iter()
-        .map(|r| (r.method.to_string(), r.path.to_string()))
-        .chain(PUBLIC.iter().map(|(m, p)| (m.to_string(), p.to_string())))
-        .collect();
+    let table: BTreeSet<(String, String)> =
+        TABLE.iter().map(|r| (r.method.to_string(), r.path.to_string())).chain(PUBLIC.iter().map(|(m, p)| (m.to_string(), p.to_string()))).collect();
     let missing: Vec<_> = routes.difference(&table).collect();
     assert!(missing.is_empty(), "routes without an expectation in the access table: {missing:?}");
     let stale: Vec<_> = table.difference(&routes).collect();
@@ -133,7 +151,8 @@ async fn make_object(app: &TestApp, obj: Obj, t: &Tenant, dc: uuid::Uuid) -> Opt
         }
         Obj::Dc => dc.to_string(),
         Obj::Slot => {
-            let start = chrono::Utc::now() + chrono::Duration::days(3 + rand::random::<i64>() % 300) + chrono::Duration::minutes(rand::random::<i64>() % 10_000);
+            let start =
+                chrono::Utc::now() + chrono::Duration::days(3 + rand::random::<i64>() % 300) + chrono::Duration::minutes(rand::random::<i64>() % 10_000);
             s.add_dock_slot(&ctx, dc, start, start + chrono::Duration::hours(1), 2).await.unwrap().id.to_string()
         }
     })
@@ -167,7 +186,9 @@ fn body(r: &Route, own_vendor: TenantId) -> Option<Value> {
             let start = chrono::Utc::now() + chrono::Duration::days(400) + chrono::Duration::minutes(rand::random::<i64>() % 500_000);
             Some(json!({"starts_at": start, "ends_at": start + chrono::Duration::hours(1), "capacity": 2}))
         }
-        ("POST", "/api/v1/users") => Some(json!({"email": format!("{uniq}@invite.test"), "name": "Invited", "roles": ["read_only"], "vendor_id": own_vendor.0})),
+        ("POST", "/api/v1/users") => {
+            Some(json!({"email": format!("{uniq}@invite.test"), "name": "Invited", "roles": ["read_only"], "vendor_id": own_vendor.0}))
+        }
         ("PATCH", "/api/v1/users/{user_id}") => Some(json!({"name": "Renamed user"})),
         ("POST", "/api/v1/api-clients") => Some(json!({"name": "integration", "vendor_id": own_vendor.0})),
         ("POST", _) => Some(json!({})),
@@ -199,7 +220,14 @@ async fn every_role_gets_what_the_policy_table_says_and_nothing_leaks() {
             acorn_service::facilities::DcInput {
                 code: "TST1".into(),
                 name: "Test DC".into(),
-                address: acorn_domain::master::Address { line1: "1 Road".into(), line2: String::new(), city: "Reno".into(), region: "NV".into(), postal_code: "89501".into(), country: "US".into() },
+                address: acorn_domain::master::Address {
+                    line1: "1 Road".into(),
+                    line2: String::new(),
+                    city: "Reno".into(),
+                    region: "NV".into(),
+                    postal_code: "89501".into(),
+                    country: "US".into(),
+                },
                 time_zone: "America/Los_Angeles".into(),
                 dock_doors: 10,
             },

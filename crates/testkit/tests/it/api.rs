@@ -1,8 +1,8 @@
 //! Native API behaviour: master data round trips, validation errors that name the field, conflicts,
 //! tenancy of lists, and the LWA-compatible token endpoint.
 
-use acorn_domain::policy::{Area, Role};
 use acorn_domain::ids::TenantId;
+use acorn_domain::policy::{Area, Role};
 use acorn_testkit::{TestApp, call, http};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -12,9 +12,16 @@ async fn staff_manage_vendors_and_identifiers_through_the_api() {
     let app = TestApp::start().await;
     let admin = app.user(TenantId::RETAILER, &[Role::Admin]).await;
     let c = app.login(&admin).await;
-    let (s, v) = call(&c, Method::POST, &app.url("/api/v1/vendors"), None, Some(&json!({
-        "name": "Acme Housewares", "country": "us", "vendor_codes": ["acme1"], "gs1_prefixes": ["0614141"]
-    }))).await;
+    let (s, v) = call(
+        &c,
+        Method::POST,
+        &app.url("/api/v1/vendors"),
+        None,
+        Some(&json!({
+            "name": "Acme Housewares", "country": "us", "vendor_codes": ["acme1"], "gs1_prefixes": ["0614141"]
+        })),
+    )
+    .await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["vendor_codes"], json!(["ACME1"]));
     assert_eq!(v["country"], "US");
@@ -43,9 +50,11 @@ async fn staff_manage_vendors_and_identifiers_through_the_api() {
     assert!(e["details"][0]["issue"].as_str().unwrap().contains("name"), "{e}");
 
     // Identifiers: add, duplicate refused, remove; the last vendor code stays.
-    let (s, _) = call(&c, Method::POST, &app.url(&format!("/api/v1/vendors/{id}/identifiers")), None, Some(&json!({"kind": "vendor_code", "value": "ACME2"}))).await;
+    let (s, _) =
+        call(&c, Method::POST, &app.url(&format!("/api/v1/vendors/{id}/identifiers")), None, Some(&json!({"kind": "vendor_code", "value": "ACME2"}))).await;
     assert_eq!(s, 201);
-    let (s, _) = call(&c, Method::POST, &app.url(&format!("/api/v1/vendors/{id}/identifiers")), None, Some(&json!({"kind": "gs1_prefix", "value": "06141"}))).await;
+    let (s, _) =
+        call(&c, Method::POST, &app.url(&format!("/api/v1/vendors/{id}/identifiers")), None, Some(&json!({"kind": "gs1_prefix", "value": "06141"}))).await;
     assert_eq!(s, 422, "a 5-digit GS1 prefix is refused");
     let (s, _) = call(&c, Method::DELETE, &app.url(&format!("/api/v1/vendors/{id}/identifiers/vendor_code/ACME1")), None, None).await;
     assert_eq!(s, 204);
@@ -56,7 +65,8 @@ async fn staff_manage_vendors_and_identifiers_through_the_api() {
     let (s, _) = call(&c, Method::POST, &app.url("/api/v1/vendors"), None, Some(&json!({"name": "Reuser", "country": "US", "vendor_codes": ["ACME1"]}))).await;
     assert_eq!(s, 201);
 
-    let (s, v) = call(&c, Method::PATCH, &app.url(&format!("/api/v1/vendors/{id}")), None, Some(&json!({"status": "suspended", "name": "Acme Housewares Inc."}))).await;
+    let (s, v) =
+        call(&c, Method::PATCH, &app.url(&format!("/api/v1/vendors/{id}")), None, Some(&json!({"status": "suspended", "name": "Acme Housewares Inc."}))).await;
     assert_eq!(s, 200);
     assert_eq!(v["status"], "suspended");
     assert_eq!(v["name"], "Acme Housewares Inc.");
@@ -149,7 +159,12 @@ async fn lwa_token_endpoint_and_both_token_headers() {
     let (s, _) = call(&c, Method::GET, &app.url("/api/v1/me"), Some(&access), None).await;
     assert_eq!(s, 200);
     // Wrong secret, wrong refresh token, unknown grant.
-    let res = c.post(app.url("/auth/o2/token")).form(&[("grant_type", "client_credentials"), ("client_id", creds.client_id.as_str()), ("client_secret", "nope")]).send().await.unwrap();
+    let res = c
+        .post(app.url("/auth/o2/token"))
+        .form(&[("grant_type", "client_credentials"), ("client_id", creds.client_id.as_str()), ("client_secret", "nope")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401);
     assert_eq!(res.json::<Value>().await.unwrap()["error"], "invalid_client");
     let res = c.post(app.url("/auth/o2/token")).form(&form(&[("grant_type", "refresh_token"), ("refresh_token", "Atzr|forged")])).send().await.unwrap();
@@ -174,7 +189,14 @@ async fn vendor_admin_invites_and_manages_own_users_only() {
     let b = app.vendor().await;
     let va = app.user(a.id, &[Role::VendorAdmin]).await;
     let c = app.login(&va).await;
-    let (s, u) = call(&c, Method::POST, &app.url("/api/v1/users"), None, Some(&json!({"email": "New.Person@Example.com", "name": "New Person", "roles": ["operations", "finance"]}))).await;
+    let (s, u) = call(
+        &c,
+        Method::POST,
+        &app.url("/api/v1/users"),
+        None,
+        Some(&json!({"email": "New.Person@Example.com", "name": "New Person", "roles": ["operations", "finance"]})),
+    )
+    .await;
     assert_eq!(s, 201, "{u}");
     assert_eq!(u["email"], "new.person@example.com");
     assert_eq!(u["vendor_id"], a.id.0.to_string());
@@ -187,7 +209,14 @@ async fn vendor_admin_invites_and_manages_own_users_only() {
     let (s, e) = call(&c, Method::POST, &app.url("/api/v1/users"), None, Some(&json!({"email": "x@example.com", "name": "X", "roles": ["admin"]}))).await;
     assert_eq!(s, 422);
     assert_eq!(e["details"][0]["field"], "roles");
-    let (s, u2) = call(&c, Method::POST, &app.url("/api/v1/users"), None, Some(&json!({"email": "y@example.com", "name": "Y", "roles": ["read_only"], "vendor_id": b.id.0}))).await;
+    let (s, u2) = call(
+        &c,
+        Method::POST,
+        &app.url("/api/v1/users"),
+        None,
+        Some(&json!({"email": "y@example.com", "name": "Y", "roles": ["read_only"], "vendor_id": b.id.0})),
+    )
+    .await;
     assert_eq!(s, 201);
     assert_eq!(u2["vendor_id"], a.id.0.to_string(), "the tenant comes from the principal, never from the request");
     let uid = u["id"].as_str().unwrap();

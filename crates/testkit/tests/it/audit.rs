@@ -27,7 +27,12 @@ async fn each_mutation_appends_exactly_one_record_and_failures_none() {
         (Method::POST, format!("/api/v1/vendors/{}/identifiers", a.id.0), json!({"kind": "payee_code", "value": "PAY1"}), 201),
         (Method::DELETE, format!("/api/v1/vendors/{}/identifiers/payee_code/PAY1", a.id.0), json!(null), 204),
         (Method::PUT, format!("/api/v1/dcs/{dc_id}"), dc_body.clone(), 200),
-        (Method::POST, format!("/api/v1/dcs/{dc_id}/dock-slots"), json!({"starts_at": start, "ends_at": start + chrono::Duration::hours(1), "capacity": 1}), 201),
+        (
+            Method::POST,
+            format!("/api/v1/dcs/{dc_id}/dock-slots"),
+            json!({"starts_at": start, "ends_at": start + chrono::Duration::hours(1), "capacity": 1}),
+            201,
+        ),
         (Method::POST, "/api/v1/users".into(), json!({"email": "aud@example.test", "name": "Aud", "roles": ["read_only"], "vendor_id": a.id.0}), 201),
         (Method::POST, "/api/v1/users".into(), json!({"email": "aud@example.test", "name": "Aud", "roles": ["read_only"], "vendor_id": a.id.0}), 409),
         (Method::POST, "/api/v1/api-clients".into(), json!({"name": "c", "vendor_id": a.id.0}), 201),
@@ -171,4 +176,26 @@ async fn concurrent_writers_on_one_chain_all_commit_and_the_chain_stays_whole() 
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     let chain = report.chains.iter().find(|(t, _)| *t == a.id).unwrap();
     assert_eq!(chain.1.records, 25, "vendor.created + 24 identifiers, no gaps");
+}
+
+#[tokio::test]
+async fn the_anchor_job_is_woken_after_the_record_threshold() {
+    let mut app = TestApp::start().await;
+    app.services.anchor_every_records = 5;
+    let s = app.services.clone();
+    let a = app.vendor().await;
+    let woken = tokio::spawn({
+        let s = s.clone();
+        async move { tokio::time::timeout(std::time::Duration::from_secs(10), s.anchor_wakeup.notified()).await.is_ok() }
+    });
+    tokio::task::yield_now().await;
+    for i in 0..5 {
+        s.add_vendor_identifier(&Ctx::cli(), a.id, acorn_domain::master::VendorIdentifierKind::PayeeCode, &format!("AN{i}"), "").await.unwrap();
+    }
+    assert!(woken.await.unwrap(), "5 records with a threshold of 5 wake the anchor job");
+    assert!(s.anchor_audit().await.unwrap() >= 1);
+    let anchors = acorn_service::audit::read_anchors(&s.config.anchor_file()).unwrap();
+    assert!(anchors.iter().any(|x| x.tenant_id == a.id && x.seq == 6));
+    // Nothing moved: no new anchor.
+    assert_eq!(s.anchor_audit().await.unwrap(), 0);
 }

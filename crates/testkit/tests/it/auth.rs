@@ -120,7 +120,16 @@ async fn new_user_must_enrol_mfa_first_and_recovery_codes_work_once() {
     let ctx = Ctx::cli();
     let invited = app
         .services
-        .invite_user(&ctx, acorn_service::users::NewUser { tenant: a.id, email: "fresh@example.test".into(), name: "Fresh".into(), roles: vec![Role::Operations], locale: Default::default() })
+        .invite_user(
+            &ctx,
+            acorn_service::users::NewUser {
+                tenant: a.id,
+                email: "fresh@example.test".into(),
+                name: "Fresh".into(),
+                roles: vec![Role::Operations],
+                locale: Default::default(),
+            },
+        )
         .await
         .unwrap();
     let mail = app.mail_to("fresh@example.test").await;
@@ -130,7 +139,12 @@ async fn new_user_must_enrol_mfa_first_and_recovery_codes_work_once() {
     let token = csrf(&c, &app.url(&path)).await;
     let r = c.post(app.url(&path)).form(&[("_csrf", token.as_str()), ("password", "short"), ("confirm", "short")]).send().await.unwrap();
     assert_eq!(r.status(), 422, "short passwords are refused");
-    let r = c.post(app.url(&path)).form(&[("_csrf", token.as_str()), ("password", "a long enough password"), ("confirm", "a long enough password")]).send().await.unwrap();
+    let r = c
+        .post(app.url(&path))
+        .form(&[("_csrf", token.as_str()), ("password", "a long enough password"), ("confirm", "a long enough password")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     // The link works once.
     assert_eq!(c.get(app.url(&path)).send().await.unwrap().status(), 410);
@@ -177,7 +191,8 @@ async fn reset_never_bypasses_mfa_and_disable_ends_sessions() {
     let link = mail[0].body.lines().find(|l| l.contains("/password/reset/")).unwrap().trim().to_string();
     let path = link.strip_prefix(&app.base).unwrap().to_string();
     let token = csrf(&c, &app.url(&path)).await;
-    let r = c.post(app.url(&path)).form(&[("_csrf", token.as_str()), ("password", "brand new password"), ("confirm", "brand new password")]).send().await.unwrap();
+    let r =
+        c.post(app.url(&path)).form(&[("_csrf", token.as_str()), ("password", "brand new password"), ("confirm", "brand new password")]).send().await.unwrap();
     assert_eq!(r.status(), 200);
     // The reset ended the existing session…
     assert_eq!(signed_in.get(app.url("/")).send().await.unwrap().headers()["location"], "/login");

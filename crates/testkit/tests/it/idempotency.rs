@@ -70,7 +70,13 @@ async fn sixteen_concurrent_identical_requests_execute_once() {
 #[tokio::test]
 async fn rate_limits_answer_429_with_retry_after() {
     let db = acorn_testkit::db::fresh().await;
-    let config = Config { data_dir: db.data_dir().to_path_buf(), database_url: Some(db.url.clone()), rate_limit_per_second: 10, rate_limit_burst: 20, ..Config::default() };
+    let config = Config {
+        data_dir: db.data_dir().to_path_buf(),
+        database_url: Some(db.url.clone()),
+        rate_limit_per_second: 10,
+        rate_limit_burst: 20,
+        ..Config::default()
+    };
     let app = TestApp::start_with(db, config).await;
     let a = app.vendor().await;
     let token = app.token(a.id, &[]).await;
@@ -90,4 +96,42 @@ async fn rate_limits_answer_429_with_retry_after() {
     // Another client is not affected.
     let other = app.token(a.id, &[]).await;
     assert_eq!(c.get(app.url("/api/v1/me")).bearer_auth(&other).send().await.unwrap().status(), 200);
+}
+
+/// The states a key goes through when requests die or are slow, at the service level.
+#[tokio::test]
+async fn a_committed_key_never_runs_twice_and_a_taken_over_claim_cannot_commit() {
+    use acorn_service::idempotency::Claim;
+    let app = TestApp::start().await;
+    let s = &app.services;
+    let a = app.vendor().await;
+    let ctx_with = |claim: acorn_service::idempotency::KeyClaim| {
+        let mut c = acorn_service::Ctx::cli();
+        c.idempotency = Some(claim);
+        c
+    };
+    // 1. Claimed, mutation committed, the process died before storing the response.
+    let (outcome, claim) = s.claim_idempotency("k1", "body").await.unwrap();
+    assert_eq!(outcome, Claim::Execute);
+    s.add_vendor_identifier(&ctx_with(claim), a.id, acorn_domain::master::VendorIdentifierKind::PayeeCode, "IDK1", "").await.unwrap();
+    let (again, _) = s.claim_idempotency("k1", "body").await.unwrap();
+    assert_eq!(again, Claim::Applied, "a retry learns it was applied and does not run again");
+    // A SQLite restart releases only claims that never committed.
+    s.release_stale_idempotency_claims().await.unwrap();
+    assert_eq!(s.claim_idempotency("k1", "body").await.unwrap().0, Claim::Applied);
+
+    // 2. A slow request loses its claim to a retry after the takeover window; its commit is refused.
+    let (_, slow) = s.claim_idempotency("k2", "body").await.unwrap();
+    assert_eq!(s.claim_idempotency("k2", "body").await.unwrap().0, Claim::InFlight);
+    let past = acorn_service::now() - chrono::Duration::seconds(60);
+    use sea_orm::ConnectionTrait;
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    s.db.conn.execute(&Query::update().table("idempotency_keys").value("created_at", past).and_where(Expr::col("key_hash").eq("k2")).to_owned()).await.unwrap();
+    let (taken, retry) = s.claim_idempotency("k2", "body").await.unwrap();
+    assert_eq!(taken, Claim::Execute);
+    let err = s.add_vendor_identifier(&ctx_with(slow), a.id, acorn_domain::master::VendorIdentifierKind::PayeeCode, "IDK2", "").await.unwrap_err();
+    assert!(err.to_string().contains("took over"), "{err}");
+    s.add_vendor_identifier(&ctx_with(retry), a.id, acorn_domain::master::VendorIdentifierKind::PayeeCode, "IDK2", "").await.unwrap();
+    let d = s.get_vendor(&acorn_service::Ctx::cli(), a.id).await.unwrap();
+    assert_eq!(d.of_kind(acorn_domain::master::VendorIdentifierKind::PayeeCode).filter(|i| i.value == "IDK2").count(), 1);
 }

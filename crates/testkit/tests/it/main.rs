@@ -9,3 +9,4 @@ mod auth;
 mod browser;
 mod idempotency;
 mod ops;
+mod ui_access;

@@ -8,9 +8,9 @@ use crate::state::AppState;
 use acorn_domain::ids::TenantId;
 use acorn_domain::people::{Locale, UserStatus};
 use acorn_domain::policy::{Access, Area, Role};
+use acorn_service::audit::Filter;
 use acorn_service::users::NewUser;
 use acorn_service::{Principal, ServiceError};
-use acorn_service::audit::Filter;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -37,11 +37,7 @@ pub async fn me(Api(ctx): Api) -> ApiResult<Json<MeOut>> {
 }
 
 fn parse_roles(roles: &[String]) -> Result<Vec<Role>, ApiError> {
-    roles
-        .iter()
-        .enumerate()
-        .map(|(i, r)| r.parse::<Role>().map_err(|e| ServiceError::invalid(&format!("roles[{i}]"), e.to_string()).into()))
-        .collect()
+    roles.iter().enumerate().map(|(i, r)| r.parse::<Role>().map_err(|e| ServiceError::invalid(&format!("roles[{i}]"), e.to_string()).into())).collect()
 }
 
 /// The tenant a new object goes to: the caller's own for vendor principals; for the retailer side the
@@ -116,7 +112,13 @@ pub async fn create_client(State(s): State<AppState>, Api(ctx): Api, JsonBody(b)
     let c = s.services.create_client(&ctx, tenant, &b.name, scopes).await?;
     Ok((
         StatusCode::CREATED,
-        Json(ClientCreatedOut { client_id: c.client_id, client_secret: c.client_secret, refresh_token: c.refresh_token, scopes: c.scopes, vendor_id: c.vendor_id.0 }),
+        Json(ClientCreatedOut {
+            client_id: c.client_id,
+            client_secret: c.client_secret,
+            refresh_token: c.refresh_token,
+            scopes: c.scopes,
+            vendor_id: c.vendor_id.0,
+        }),
     ))
 }
 

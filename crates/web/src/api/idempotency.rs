@@ -42,7 +42,8 @@ async fn run(state: AppState, req: Request, next: Next) -> Result<Response, ApiE
         .filter(|k| !k.is_empty() && k.len() <= 255)
         .ok_or_else(|| ApiError::bad_request("idempotency_key_required", "send an Idempotency-Key header (1–255 characters) with every POST, PUT and PATCH"))?
         .to_string();
-    let bytes = to_bytes(body, MAX_BODY).await.map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "the request body is larger than 16 MiB"))?;
+    let bytes =
+        to_bytes(body, MAX_BODY).await.map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "the request body is larger than 16 MiB"))?;
     let route = format!("{} {}", parts.method, parts.extensions.get::<MatchedPath>().map(|m| m.as_str()).unwrap_or(parts.uri.path()));
     let meta = parts.extensions.get::<RequestMeta>().cloned().unwrap_or(RequestMeta { request_id: String::new(), ip: String::new() });
     let meta_id = meta.request_id.clone();
@@ -73,10 +74,18 @@ async fn run(state: AppState, req: Request, next: Next) -> Result<Response, ApiE
             return Ok(res);
         }
         Claim::Mismatch => {
-            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", "this Idempotency-Key was already used with a different request; use a new key"));
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "this Idempotency-Key was already used with a different request; use a new key",
+            ));
         }
         Claim::InFlight => {
-            return Err(ApiError::new(StatusCode::CONFLICT, "idempotency_key_in_use", "a request with this Idempotency-Key is still being processed; retry shortly"));
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "idempotency_key_in_use",
+                "a request with this Idempotency-Key is still being processed; retry shortly",
+            ));
         }
     }
     let mut parts = parts;

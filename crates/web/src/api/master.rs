@@ -29,7 +29,10 @@ pub async fn list_vendors(State(s): State<AppState>, Api(ctx): Api, Query(q): Qu
 pub async fn create_vendor(State(s): State<AppState>, Api(ctx): Api, JsonBody(b): JsonBody<VendorIn>) -> ApiResult<(StatusCode, Json<VendorOut>)> {
     let d = s
         .services
-        .create_vendor(&ctx, NewVendor { name: b.name, country: b.country, vendor_codes: b.vendor_codes, payee_codes: b.payee_codes, gs1_prefixes: b.gs1_prefixes })
+        .create_vendor(
+            &ctx,
+            NewVendor { name: b.name, country: b.country, vendor_codes: b.vendor_codes, payee_codes: b.payee_codes, gs1_prefixes: b.gs1_prefixes },
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(VendorOut::detail(&d))))
 }
@@ -42,10 +45,17 @@ pub async fn get_vendor(State(s): State<AppState>, Api(ctx): Api, Path(vendor_id
 
 #[utoipa::path(patch, path = "/api/v1/vendors/{vendor_id}", tag = "master data", request_body = VendorPatchIn,
     responses((status = 200, body = VendorOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn update_vendor(State(s): State<AppState>, Api(ctx): Api, Path(vendor_id): Path<Uuid>, JsonBody(b): JsonBody<VendorPatchIn>) -> ApiResult<Json<VendorOut>> {
+pub async fn update_vendor(
+    State(s): State<AppState>,
+    Api(ctx): Api,
+    Path(vendor_id): Path<Uuid>,
+    JsonBody(b): JsonBody<VendorPatchIn>,
+) -> ApiResult<Json<VendorOut>> {
     let status = match b.status.as_deref() {
         None => None,
-        Some(v) => Some(VendorStatus::parse(v).ok_or_else(|| ApiError::from(acorn_service::ServiceError::invalid("status", "must be `active` or `suspended`")))?),
+        Some(v) => {
+            Some(VendorStatus::parse(v).ok_or_else(|| ApiError::from(acorn_service::ServiceError::invalid("status", "must be `active` or `suspended`")))?)
+        }
     };
     let id = TenantId(vendor_id);
     s.services.update_vendor(&ctx, id, VendorPatch { name: b.name, country: b.country, status }).await?;
@@ -59,7 +69,12 @@ fn kind(s: &str) -> Result<VendorIdentifierKind, ApiError> {
 /// Add a vendor code, payee code or GS1 company prefix (unique across all vendors).
 #[utoipa::path(post, path = "/api/v1/vendors/{vendor_id}/identifiers", tag = "master data", request_body = IdentifierIn,
     responses((status = 201, body = IdentifierOut), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn add_identifier(State(s): State<AppState>, Api(ctx): Api, Path(vendor_id): Path<Uuid>, JsonBody(b): JsonBody<IdentifierIn>) -> ApiResult<(StatusCode, Json<IdentifierOut>)> {
+pub async fn add_identifier(
+    State(s): State<AppState>,
+    Api(ctx): Api,
+    Path(vendor_id): Path<Uuid>,
+    JsonBody(b): JsonBody<IdentifierIn>,
+) -> ApiResult<(StatusCode, Json<IdentifierOut>)> {
     let i = s.services.add_vendor_identifier(&ctx, TenantId(vendor_id), kind(&b.kind)?, &b.value, &b.description).await?;
     Ok((StatusCode::CREATED, Json(IdentifierOut { kind: i.kind.as_str().into(), value: i.value, description: i.description })))
 }
@@ -104,7 +119,12 @@ pub async fn list_slots(State(s): State<AppState>, Api(ctx): Api, Path(dc_id): P
 
 #[utoipa::path(post, path = "/api/v1/dcs/{dc_id}/dock-slots", tag = "master data", request_body = SlotIn,
     responses((status = 201, body = SlotOut), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create_slot(State(s): State<AppState>, Api(ctx): Api, Path(dc_id): Path<Uuid>, JsonBody(b): JsonBody<SlotIn>) -> ApiResult<(StatusCode, Json<SlotOut>)> {
+pub async fn create_slot(
+    State(s): State<AppState>,
+    Api(ctx): Api,
+    Path(dc_id): Path<Uuid>,
+    JsonBody(b): JsonBody<SlotIn>,
+) -> ApiResult<(StatusCode, Json<SlotOut>)> {
     let slot = s.services.add_dock_slot(&ctx, dc_id, b.starts_at, b.ends_at, b.capacity).await?;
     Ok((StatusCode::CREATED, Json(SlotOut::from(&slot))))
 }

@@ -59,8 +59,10 @@ pub async fn token(State(s): State<AppState>, Extension(meta): Extension<Request
         Err(GrantError::InvalidRequest(m)) => oauth_error(StatusCode::BAD_REQUEST, "invalid_request", m),
         Err(GrantError::InvalidClient) => oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed".into()),
         Err(GrantError::InvalidGrant) => oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "The refresh token is invalid or expired".into()),
-        Err(GrantError::UnsupportedGrantType(g)) => {
-            oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", format!("grant_type `{g}` is not supported; use client_credentials or refresh_token"))
-        }
+        Err(GrantError::UnsupportedGrantType(g)) => oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            format!("grant_type `{g}` is not supported; use client_credentials or refresh_token"),
+        ),
     }
 }

@@ -108,7 +108,14 @@ struct SecurityPage {
     few: bool,
 }
 
-async fn security_view(s: &AppState, auth: &acorn_service::auth::SessionAuth, shell: Shell, t: T, errors: Errors, notice: &'static str) -> Result<SecurityPage, ServiceError> {
+async fn security_view(
+    s: &AppState,
+    auth: &acorn_service::auth::SessionAuth,
+    shell: Shell,
+    t: T,
+    errors: Errors,
+    notice: &'static str,
+) -> Result<SecurityPage, ServiceError> {
     let codes_left = s.services.recovery_codes_left(auth).await?;
     Ok(SecurityPage { t, shell, form_token: forms::new_token(), errors, notice, codes_left, few: codes_left < FEW_CODES })
 }

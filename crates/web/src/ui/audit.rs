@@ -109,11 +109,7 @@ pub async fn page(State(s): State<AppState>, req: Req, Query(aq): Query<AuditQue
         .collect();
     let (ot, oi, ac) = (aq.object_type.trim(), aq.object_id.trim(), aq.action.trim());
     let keep = [("object_type", ot), ("object_id", oi), ("action", ac)];
-    let next_href = log
-        .next
-        .as_deref()
-        .map(|n| format!("/audit{}", forms::query(&[keep[0], keep[1], keep[2], ("cursor", n)])))
-        .unwrap_or_default();
+    let next_href = log.next.as_deref().map(|n| format!("/audit{}", forms::query(&[keep[0], keep[1], keep[2], ("cursor", n)]))).unwrap_or_default();
     let first_href = if cursor.is_some() { format!("/audit{}", forms::query(&keep)) } else { String::new() };
     render(&AuditPage {
         t,

@@ -464,7 +464,8 @@ mod tests {
     #[test]
     fn groups_slots_by_day_with_capacity() {
         let at = |h: u32, d: u32| chrono::NaiveDate::from_ymd_opt(2030, 3, d).unwrap().and_hms_opt(h, 0, 0).unwrap().and_utc();
-        let slot = |d, h, cap| DockSlot { id: Uuid::now_v7(), dc_id: Uuid::nil(), starts_at: at(h, d), ends_at: at(h + 1, d), capacity: cap, created_at: at(0, 1) };
+        let slot =
+            |d, h, cap| DockSlot { id: Uuid::now_v7(), dc_id: Uuid::nil(), starts_at: at(h, d), ends_at: at(h + 1, d), capacity: cap, created_at: at(0, 1) };
         let days = by_day(&[slot(1, 8, 2), slot(1, 9, 3), slot(2, 8, 1)]);
         assert_eq!(days.len(), 2);
         assert_eq!(days[0].capacity, 5);

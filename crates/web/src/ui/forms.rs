@@ -260,10 +260,7 @@ mod tests {
 
     #[test]
     fn list_entry_errors_land_on_the_list_field() {
-        let e = ServiceError::Invalid(vec![
-            acorn_domain::FieldIssue::new("vendor_codes[1]", "bad"),
-            acorn_domain::FieldIssue::new("name", "is required"),
-        ]);
+        let e = ServiceError::Invalid(vec![acorn_domain::FieldIssue::new("vendor_codes[1]", "bad"), acorn_domain::FieldIssue::new("name", "is required")]);
         let errs = field_errors(e, "name").unwrap();
         assert_eq!(errs[0], ("vendor_codes".to_string(), "#2: bad".to_string()));
         assert!(errs.has("name"));

@@ -21,50 +21,62 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
-/// The portal's routes (API docs page excluded; it is served with the spec).
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(pages::dashboard))
-        .route("/login", get(session::login_page).post(session::login))
-        .route("/logout", post(session::logout))
-        .route("/locale", post(session::set_locale))
-        .route("/mfa", get(session::mfa_page))
-        .route("/mfa/enrol", post(session::mfa_enrol))
-        .route("/mfa/verify", post(session::mfa_verify))
-        .route("/mfa/recover", post(session::mfa_recover))
-        .route("/password/forgot", get(session::forgot_page).post(session::forgot))
-        .route("/password/reset/{token}", get(session::reset_page).post(session::reset))
-        .route("/setup/{token}", get(session::setup_page).post(session::setup))
-        .route("/vendors", get(vendors::list).post(vendors::create))
-        .route("/vendors.csv", get(vendors::csv))
-        .route("/vendors/new", get(vendors::new_page))
-        .route("/vendors/{id}", get(vendors::show).post(vendors::update))
-        .route("/vendors/{id}/identifiers", post(vendors::add_identifier))
-        .route("/vendors/{id}/identifiers/remove", post(vendors::remove_identifier))
-        .route("/dcs", get(dcs::list).post(dcs::create))
-        .route("/dcs/new", get(dcs::new_page))
-        .route("/dcs/{id}", get(dcs::show).post(dcs::update))
-        .route("/dcs/{id}/slots", post(dcs::add_slot))
-        .route("/dcs/{id}/slots/{slot}/delete", post(dcs::delete_slot))
-        .route("/users", get(users::list).post(users::create))
-        .route("/users/new", get(users::new_page))
-        .route("/users/{id}", get(users::show))
-        .route("/users/{id}/name", post(users::rename))
-        .route("/users/{id}/roles", post(users::set_roles))
-        .route("/users/{id}/status", post(users::set_status))
-        .route("/users/{id}/reset-mfa", post(users::reset_mfa))
-        .route("/api-clients", get(clients::list).post(clients::create))
-        .route("/api-clients/{id}/disable", post(clients::disable))
-        .route("/account/sessions", get(account::sessions))
-        .route("/account/sessions/end", post(account::end_one))
-        .route("/account/sessions/end-others", post(account::end_others))
-        .route("/account/security", get(account::security))
-        .route("/account/password", post(account::change_password))
-        .route("/audit", get(audit::page))
-        .route("/outbox", get(outbox::list))
-        .route("/outbox/{id}", get(outbox::show))
-        .route("/assets/acorn.css", get(css))
-        .route("/assets/acorn.js", get(js))
+/// Builds the router and [`ROUTES`] from one list, so the route table the tests walk is exactly
+/// the router's.
+macro_rules! portal_routes {
+    ($($path:literal => $m0:ident($h0:path) $(.$m:ident($h:path))* ;)*) => {
+        /// Every portal route with its methods, in the order they are registered.
+        pub const ROUTES: &[(&str, &[&str])] = &[$(($path, &[stringify!($m0) $(, stringify!($m))*])),*];
+
+        /// The portal's routes (the API docs page is served with the spec).
+        pub fn router() -> Router<AppState> {
+            Router::new()$(.route($path, $m0($h0)$(.$m($h))*))*
+        }
+    };
+}
+
+portal_routes! {
+    "/" => get(pages::dashboard);
+    "/login" => get(session::login_page).post(session::login);
+    "/logout" => post(session::logout);
+    "/locale" => post(session::set_locale);
+    "/mfa" => get(session::mfa_page);
+    "/mfa/enrol" => post(session::mfa_enrol);
+    "/mfa/verify" => post(session::mfa_verify);
+    "/mfa/recover" => post(session::mfa_recover);
+    "/password/forgot" => get(session::forgot_page).post(session::forgot);
+    "/password/reset/{token}" => get(session::reset_page).post(session::reset);
+    "/setup/{token}" => get(session::setup_page).post(session::setup);
+    "/vendors" => get(vendors::list).post(vendors::create);
+    "/vendors.csv" => get(vendors::csv);
+    "/vendors/new" => get(vendors::new_page);
+    "/vendors/{id}" => get(vendors::show).post(vendors::update);
+    "/vendors/{id}/identifiers" => post(vendors::add_identifier);
+    "/vendors/{id}/identifiers/remove" => post(vendors::remove_identifier);
+    "/dcs" => get(dcs::list).post(dcs::create);
+    "/dcs/new" => get(dcs::new_page);
+    "/dcs/{id}" => get(dcs::show).post(dcs::update);
+    "/dcs/{id}/slots" => post(dcs::add_slot);
+    "/dcs/{id}/slots/{slot}/delete" => post(dcs::delete_slot);
+    "/users" => get(users::list).post(users::create);
+    "/users/new" => get(users::new_page);
+    "/users/{id}" => get(users::show);
+    "/users/{id}/name" => post(users::rename);
+    "/users/{id}/roles" => post(users::set_roles);
+    "/users/{id}/status" => post(users::set_status);
+    "/users/{id}/reset-mfa" => post(users::reset_mfa);
+    "/api-clients" => get(clients::list).post(clients::create);
+    "/api-clients/{id}/disable" => post(clients::disable);
+    "/account/sessions" => get(account::sessions);
+    "/account/sessions/end" => post(account::end_one);
+    "/account/sessions/end-others" => post(account::end_others);
+    "/account/security" => get(account::security);
+    "/account/password" => post(account::change_password);
+    "/audit" => get(audit::page);
+    "/outbox" => get(outbox::list);
+    "/outbox/{id}" => get(outbox::show);
+    "/assets/acorn.css" => get(css);
+    "/assets/acorn.js" => get(js);
 }
 
 const CSS: &str = include_str!("../../assets/acorn.css");

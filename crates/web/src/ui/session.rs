@@ -462,4 +462,3 @@ pub async fn reset_page(State(s): State<AppState>, req: Req, Path(token): Path<S
 pub async fn reset(State(s): State<AppState>, req: Req, Path(token): Path<String>, Form(f): Form<PasswordForm>) -> Response {
     link_submit(s, req, token, f, false).await
 }
-

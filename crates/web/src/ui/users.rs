@@ -10,9 +10,9 @@ use crate::state::AppState;
 use acorn_domain::ids::TenantId;
 use acorn_domain::people::{Locale, User, UserStatus};
 use acorn_domain::policy::{Access, Area, Role};
+use acorn_service::ServiceError;
 use acorn_service::auth::SessionAuth;
 use acorn_service::users::NewUser;
-use acorn_service::ServiceError;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -219,7 +219,8 @@ pub async fn create(State(s): State<AppState>, req: Req, body: Bytes) -> Respons
         }
     }
     let result = if errors.is_empty() {
-        let new = NewUser { tenant, email: f.get("email").into(), name: f.get("name").into(), roles, locale: Locale::parse(f.get("locale")).unwrap_or_default() };
+        let new =
+            NewUser { tenant, email: f.get("email").into(), name: f.get("name").into(), roles, locale: Locale::parse(f.get("locale")).unwrap_or_default() };
         s.services.invite_user(&once.ctx(&req, &auth), new).await
     } else {
         Err(ServiceError::Invalid(Vec::new()))

@@ -275,7 +275,15 @@ struct DetailPage {
     statuses: Vec<(&'static str, &'static str)>,
 }
 
-fn detail_page(auth: &acorn_service::auth::SessionAuth, shell: Shell, t: T, d: VendorDetail, errors: Errors, typed: Option<Typed>, notice: &'static str) -> DetailPage {
+fn detail_page(
+    auth: &acorn_service::auth::SessionAuth,
+    shell: Shell,
+    t: T,
+    d: VendorDetail,
+    errors: Errors,
+    typed: Option<Typed>,
+    notice: &'static str,
+) -> DetailPage {
     let v = &d.vendor;
     let typed = typed.unwrap_or_else(|| Typed {
         name: v.name.clone(),
@@ -452,6 +460,39 @@ pub async fn remove_identifier(State(s): State<AppState>, req: Req, Path(id): Pa
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ui::pages::tests::signed_in;
+    use acorn_domain::master::{Vendor, VendorIdentifier};
+    use acorn_domain::people::Locale;
+    use acorn_domain::policy::Role;
+
+    fn shell(path: &str) -> Shell {
+        Shell { org: "Retailer".into(), user_name: "Some One".into(), csrf: "tok".into(), path: path.into(), nav: Vec::new() }
+    }
+
+    fn detail() -> VendorDetail {
+        let t = chrono::Utc::now();
+        let vendor =
+            Vendor { id: TenantId::new_v7(), name: "Acme <Inc>".into(), country: "US".into(), status: VendorStatus::Active, created_at: t, updated_at: t };
+        let ident = VendorIdentifier { kind: VendorIdentifierKind::VendorCode, value: "ACME1".into(), description: String::new(), created_at: t };
+        VendorDetail { vendor, identifiers: vec![ident] }
+    }
+
+    #[test]
+    fn vendor_page_shows_errors_inline_and_forms_only_to_writers() {
+        let t = T::new(Locale::En);
+        let admin = signed_in(&[Role::Admin], TenantId::RETAILER);
+        let errors = vec![("name".to_string(), "Company name: is required".to_string())];
+        let html = detail_page(&admin, shell("/vendors/x"), t, detail(), errors, None, "").render().unwrap();
+        assert!(html.contains(r##"<a href="#name">Company name: is required</a>"##));
+        assert!(html.contains(r#"id="name-error""#) && html.contains(r#"aria-invalid="true""#));
+        assert!(html.contains("Acme &#60;Inc&#62;") || html.contains("Acme &lt;Inc&gt;"));
+        assert!(html.contains(r#"name="_csrf" value="tok""#) && html.contains(r#"name="_form""#));
+        assert!(html.contains("/identifiers/remove"));
+        let reader = signed_in(&[Role::Operations], detail().vendor.id);
+        let html = detail_page(&reader, shell("/vendors/x"), t, detail(), Vec::new(), None, "").render().unwrap();
+        assert!(!html.contains(r#"method="post" action="/vendors/"#));
+        assert!(html.contains("ACME1"));
+    }
 
     #[test]
     fn csv_cells_are_quoted_and_defused() {

@@ -1,0 +1,226 @@
+//! The portal's authorisation table: every GET page of the router (`acorn_web::ui::ROUTES`, built
+//! from the same list as the router) × every role × own / other-tenant / missing object, against
+//! expectations written here by hand; every POST route refuses a request without its CSRF token.
+//! Vendor pages never show another vendor's canary.
+
+use acorn_domain::ids::TenantId;
+use acorn_domain::policy::Role;
+use acorn_service::Ctx;
+use acorn_testkit::{TestApp, http};
+use std::collections::BTreeSet;
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Obj {
+    None,
+    Vendor,
+    Dc,
+    User,
+    Mail,
+    Token,
+}
+
+/// Who may open a page.
+#[derive(Clone, Copy)]
+enum Who {
+    /// Anyone, signed in or not (`signed_in` is the status a fully signed-in user gets).
+    Public { signed_in: u16, anonymous: u16 },
+    /// Signed-in users with one of these roles; others get 403, anonymous visitors go to /login.
+    Roles(&'static [&'static str]),
+}
+
+const ALL: &[&str] = &[
+    "admin",
+    "category_manager",
+    "vendor_manager",
+    "ap_clerk",
+    "receiver",
+    "auditor",
+    "vendor_admin",
+    "operations",
+    "finance",
+    "catalog",
+    "marketing",
+    "read_only",
+];
+const NOT_RECEIVER: &[&str] =
+    &["admin", "category_manager", "vendor_manager", "ap_clerk", "auditor", "vendor_admin", "operations", "finance", "catalog", "marketing", "read_only"];
+
+const PAGES: &[(&str, Who, Obj)] = &[
+    ("/", Who::Roles(ALL), Obj::None),
+    ("/login", Who::Public { signed_in: 303, anonymous: 200 }, Obj::None),
+    ("/mfa", Who::Public { signed_in: 303, anonymous: 303 }, Obj::None),
+    ("/password/forgot", Who::Public { signed_in: 200, anonymous: 200 }, Obj::None),
+    ("/password/reset/{token}", Who::Public { signed_in: 410, anonymous: 410 }, Obj::Token),
+    ("/setup/{token}", Who::Public { signed_in: 410, anonymous: 410 }, Obj::Token),
+    ("/vendors", Who::Roles(NOT_RECEIVER), Obj::None),
+    ("/vendors.csv", Who::Roles(NOT_RECEIVER), Obj::None),
+    ("/vendors/new", Who::Roles(&["admin", "category_manager"]), Obj::None),
+    ("/vendors/{id}", Who::Roles(NOT_RECEIVER), Obj::Vendor),
+    ("/dcs", Who::Roles(ALL), Obj::None),
+    ("/dcs/new", Who::Roles(&["admin"]), Obj::None),
+    ("/dcs/{id}", Who::Roles(ALL), Obj::Dc),
+    ("/users", Who::Roles(&["admin", "auditor", "vendor_admin"]), Obj::None),
+    ("/users/new", Who::Roles(&["admin", "vendor_admin"]), Obj::None),
+    ("/users/{id}", Who::Roles(&["admin", "auditor", "vendor_admin"]), Obj::User),
+    ("/api-clients", Who::Roles(&["admin", "auditor", "vendor_admin"]), Obj::None),
+    ("/account/sessions", Who::Roles(ALL), Obj::None),
+    ("/account/security", Who::Roles(ALL), Obj::None),
+    ("/audit", Who::Roles(&["admin", "category_manager", "vendor_manager", "ap_clerk", "auditor", "vendor_admin"]), Obj::None),
+    ("/outbox", Who::Roles(&["admin", "vendor_admin"]), Obj::None),
+    ("/outbox/{id}", Who::Roles(&["admin", "vendor_admin"]), Obj::Mail),
+    ("/assets/acorn.css", Who::Public { signed_in: 200, anonymous: 200 }, Obj::None),
+    ("/assets/acorn.js", Who::Public { signed_in: 200, anonymous: 200 }, Obj::None),
+];
+
+fn is_retailer(who: &str) -> bool {
+    Role::ALL.iter().any(|r| r.as_str() == who && r.is_retailer())
+}
+
+#[test]
+fn every_portal_route_has_an_expectation() {
+    let gets: BTreeSet<&str> = acorn_web::ui::ROUTES.iter().filter(|(_, m)| m.contains(&"get")).map(|(p, _)| *p).collect();
+    let table: BTreeSet<&str> = PAGES.iter().map(|(p, _, _)| *p).collect();
+    let missing: Vec<_> = gets.difference(&table).collect();
+    assert!(missing.is_empty(), "portal pages without an expectation: {missing:?}");
+    let stale: Vec<_> = table.difference(&gets).collect();
+    assert!(stale.is_empty(), "expectations for pages the router does not have: {stale:?}");
+}
+
+struct Tenant {
+    id: TenantId,
+    canary: String,
+    user: uuid::Uuid,
+    mail: uuid::Uuid,
+}
+
+async fn tenant(app: &TestApp) -> Tenant {
+    let v = app.vendor().await;
+    let u = app
+        .services
+        .invite_user(
+            &Ctx::cli(),
+            acorn_service::users::NewUser {
+                tenant: v.id,
+                email: format!("{}@invitee.test", v.canary.to_lowercase()),
+                name: format!("Invitee {}", v.canary),
+                roles: vec![Role::ReadOnly],
+                locale: Default::default(),
+            },
+        )
+        .await
+        .unwrap();
+    let mail = app.mail_to(&u.email).await[0].id;
+    Tenant { id: v.id, canary: v.canary, user: u.id, mail }
+}
+
+#[tokio::test]
+async fn every_role_sees_the_pages_the_policy_allows_and_nothing_else() {
+    let app = TestApp::start().await;
+    let a = tenant(&app).await;
+    let b = tenant(&app).await;
+    let dc = app
+        .services
+        .create_dc(
+            &Ctx::cli(),
+            acorn_service::facilities::DcInput {
+                code: "UIA1".into(),
+                name: "UI DC".into(),
+                address: acorn_domain::master::Address {
+                    line1: "1 Road".into(),
+                    line2: String::new(),
+                    city: "Reno".into(),
+                    region: "NV".into(),
+                    postal_code: "89501".into(),
+                    country: "US".into(),
+                },
+                time_zone: "America/Los_Angeles".into(),
+                dock_doors: 4,
+            },
+        )
+        .await
+        .unwrap();
+    let mut principals: Vec<(&str, reqwest::Client)> = Vec::new();
+    for role in Role::ALL {
+        let t = if role.is_retailer() { TenantId::RETAILER } else { a.id };
+        let u = app.user(t, &[*role]).await;
+        principals.push((role.as_str(), app.login(&u).await));
+    }
+    let anonymous = http();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (path, who, obj) in PAGES {
+        let cases: Vec<(bool, bool)> = match obj {
+            Obj::None | Obj::Token => vec![(false, false)],
+            Obj::Dc => vec![(false, false), (false, true)],
+            _ => vec![(false, false), (true, false), (false, true)],
+        };
+        for (other, missing) in cases {
+            let t = if other { &b } else { &a };
+            let id = if missing {
+                uuid::Uuid::now_v7().to_string()
+            } else {
+                match obj {
+                    Obj::None => String::new(),
+                    Obj::Vendor => t.id.0.to_string(),
+                    Obj::Dc => dc.id.to_string(),
+                    Obj::User => t.user.to_string(),
+                    Obj::Mail => t.mail.to_string(),
+                    Obj::Token => "not-a-real-token".into(),
+                }
+            };
+            let url = app.url(&path.replace("{id}", &id).replace("{token}", &id));
+            let status = anonymous.get(&url).send().await.unwrap().status().as_u16();
+            let want = match who {
+                Who::Public { anonymous, .. } => *anonymous,
+                Who::Roles(_) => 303,
+            };
+            checked += 1;
+            if status != want {
+                failures.push(format!("GET {path} anonymous (other={other}, missing={missing}): got {status}, want {want}"));
+            }
+            for (role, c) in &principals {
+                let res = c.get(&url).send().await.unwrap();
+                let status = res.status().as_u16();
+                let body = res.text().await.unwrap_or_default();
+                let want = match who {
+                    Who::Public { signed_in, .. } => *signed_in,
+                    Who::Roles(roles) if !roles.contains(role) => 403,
+                    Who::Roles(_) if missing || (other && !is_retailer(role)) => 404,
+                    Who::Roles(_) => 200,
+                };
+                checked += 1;
+                if status != want {
+                    failures.push(format!("GET {path} as {role} (other={other}, missing={missing}): got {status}, want {want}"));
+                }
+                if !is_retailer(role) && body.contains(&b.canary) {
+                    failures.push(format!("GET {path} as {role}: page shows another vendor's canary"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {checked} checks failed:\n{}", failures.len(), failures.join("\n"));
+    let _ = a.canary;
+}
+
+#[tokio::test]
+async fn every_portal_post_refuses_a_request_without_its_csrf_token() {
+    let app = TestApp::start().await;
+    let a = app.vendor().await;
+    let admin = app.user(TenantId::RETAILER, &[Role::Admin]).await;
+    let c = app.login(&admin).await;
+    let audit_before = app.audit_count().await;
+    let mut failures = Vec::new();
+    let posts: Vec<&str> = acorn_web::ui::ROUTES.iter().filter(|(_, m)| m.contains(&"post")).map(|(p, _)| *p).collect();
+    assert!(posts.len() >= 20, "{posts:?}");
+    for path in posts {
+        let url = app.url(&path.replace("{id}", &a.id.0.to_string()).replace("{slot}", &uuid::Uuid::now_v7().to_string()).replace("{token}", "tok"));
+        let res = c.post(&url).form(&[("name", "X"), ("email", "x@example.test"), ("code", "123456"), ("_form", "f")]).send().await.unwrap();
+        if res.status() != 403 {
+            failures.push(format!("POST {path} without CSRF token: {}", res.status()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(app.audit_count().await, audit_before, "no refused POST changed anything");
+    // Still signed in: the forged logout did nothing.
+    assert_eq!(c.get(app.url("/")).send().await.unwrap().status(), 200);
+}
