@@ -220,8 +220,8 @@ const TZ_AREAS: &[&str] = &["Africa", "America", "Antarctica", "Arctic", "Asia",
 
 /// A time zone: `UTC` (any case, stored as `UTC`) or an IANA-style name `Area/City` or
 /// `Area/Region/City` (e.g. `America/New_York`, `America/Argentina/Buenos_Aires`, `Etc/GMT+5`),
-/// trimmed, case kept. This checks the shape and the area only; whether the zone exists in the time
-/// zone database is checked by a crate that carries tzdb, since the domain stays dependency-light.
+/// trimmed, case kept. The shape is checked first for a precise message, then the name must exist in
+/// the IANA time zone database (chrono-tz carries it), since DC-local times are computed from it.
 pub fn time_zone(input: &str) -> Result<String, String> {
     let value = input.trim();
     let expected = "expected UTC or an IANA time zone name like America/New_York";
@@ -248,6 +248,9 @@ pub fn time_zone(input: &str) -> Result<String, String> {
                  letters, digits, `_`, `-` or `+`); {expected}"
             ));
         }
+    }
+    if value.parse::<chrono_tz::Tz>().is_err() {
+        return Err(format!("is not a time zone in the IANA database; {expected}"));
     }
     Ok(value.to_string())
 }
@@ -376,6 +379,7 @@ mod tests {
         assert!(time_zone("Europe/").is_err());
         assert!(time_zone("Europe/Paris/Left/Bank").is_err());
         assert!(time_zone("Europe/Par is").is_err());
+        assert!(time_zone("America/Nowhere").unwrap_err().contains("IANA database"));
     }
 
     #[test]

@@ -433,7 +433,9 @@ async fn audit_verify_export_and_anchors_on_graceful_stop() {
             .send()
             .await
             .expect("create client");
-        assert_eq!(res.status(), 201);
+        let status = res.status();
+        let body = res.text().await.unwrap_or_default();
+        assert_eq!(status, 201, "{body}\n{}", server.logs());
     }
     server.terminate().await;
     let anchors_text = std::fs::read_to_string(env.anchors_file()).expect("a graceful stop writes the anchors file");

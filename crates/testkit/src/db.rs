@@ -65,7 +65,8 @@ async fn pg_template(server: &str) -> &'static str {
         .get_or_init(|| async {
             let name = format!("acorn_tpl_{}", std::process::id());
             let admin = Database::connect(with_db(server, "postgres")).await.expect("connect to PostgreSQL");
-            // Leftovers of earlier runs (killed test processes) would pile up otherwise.
+            // Leftovers of earlier runs (killed test processes) would pile up otherwise. Names carry
+            // the creating process's id; databases of processes still running are left alone.
             let stale = admin
                 .query_all_raw(sea_orm::Statement::from_string(
                     sea_orm::DbBackend::Postgres,
@@ -75,6 +76,9 @@ async fn pg_template(server: &str) -> &'static str {
                 .expect("list databases");
             for row in stale {
                 let db: String = row.try_get_by_index(0).expect("datname");
+                if owner_alive(&db) {
+                    continue;
+                }
                 let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)")).await;
             }
             admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create template");
@@ -87,13 +91,20 @@ async fn pg_template(server: &str) -> &'static str {
         .await
 }
 
+/// Whether the process that created a test database (`acorn_t_<pid>_…` / `acorn_tpl_<pid>`) is
+/// still running. Names without a pid (older runs) count as abandoned.
+fn owner_alive(db: &str) -> bool {
+    let pid = db.trim_start_matches("acorn_tpl_").trim_start_matches("acorn_t_").split('_').next().unwrap_or_default();
+    !pid.is_empty() && pid.chars().all(|c| c.is_ascii_digit()) && std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
 /// A new, migrated, empty database for one test.
 pub async fn fresh() -> TestDb {
     let dir = tempfile::tempdir().expect("temp dir");
     match postgres_url() {
         Some(server) => {
             let template = pg_template(&server).await;
-            let name = format!("acorn_t_{}", uuid::Uuid::now_v7().simple());
+            let name = format!("acorn_t_{}_{}", std::process::id(), uuid::Uuid::now_v7().simple());
             let _guard = PG_CLONE.lock().await;
             let admin = Database::connect(with_db(&server, "postgres")).await.expect("connect to PostgreSQL");
             admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"")).await.expect("clone template");

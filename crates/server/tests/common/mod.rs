@@ -30,7 +30,8 @@ pub fn with_db(url: &str, db: &str) -> String {
 
 /// Creates a new empty PostgreSQL database on `server`; returns its name.
 pub async fn create_pg_database(server: &str) -> String {
-    let name = format!("acorn_t_{}", uuid::Uuid::now_v7().simple());
+    // The creating process's id is in the name, so other test processes' clean-up spares it.
+    let name = format!("acorn_t_{}_{}", std::process::id(), uuid::Uuid::now_v7().simple());
     let admin = Database::connect(with_db(server, "postgres")).await.expect("connect to PostgreSQL (TEST_DATABASE_URL)");
     admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("CREATE DATABASE");
     admin.close().await.ok();
