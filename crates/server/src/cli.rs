@@ -367,12 +367,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("{}\tset-up link sent to {}", u.id, u.email);
                 }
                 UserCmd::Disable { email } => {
-                    let u = s.user_by_email(&ctx, &email).await?;
+                    let u = s.user_by_email(&ctx, &email).await.with_context(|| format!("--email `{email}`"))?;
                     s.set_user_status(&ctx, u.id, UserStatus::Disabled).await?;
                     println!("{} disabled; their sessions are ended", u.email);
                 }
                 UserCmd::ResetMfa { email } => {
-                    let u = s.user_by_email(&ctx, &email).await?;
+                    let u = s.user_by_email(&ctx, &email).await.with_context(|| format!("--email `{email}`"))?;
                     s.reset_user_mfa(&ctx, u.id).await?;
                     println!("{}: MFA cleared; they enrol again at next sign-in", u.email);
                 }

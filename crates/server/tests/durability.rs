@@ -64,16 +64,26 @@ async fn post_client(http: &reqwest::Client, base: &str, token: &str, key: &str,
     }
 }
 
-/// Every API client name of the vendor, with how often it occurs.
+/// Every API client name of the vendor, with how often it occurs (following every page).
 async fn names(http: &reqwest::Client, base: &str, token: &str) -> BTreeMap<String, usize> {
-    let res = http.get(format!("{base}/api/v1/api-clients")).bearer_auth(token).send().await.expect("list clients");
-    assert_eq!(res.status(), 200);
-    let list: Vec<Value> = res.json().await.expect("client list");
     let mut m = BTreeMap::new();
-    for c in list {
-        *m.entry(c["name"].as_str().expect("name").to_string()).or_insert(0) += 1;
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut req = http.get(format!("{base}/api/v1/api-clients")).bearer_auth(token).query(&[("limit", "500")]);
+        if let Some(c) = &cursor {
+            req = req.query(&[("cursor", c)]);
+        }
+        let res = req.send().await.expect("list clients");
+        assert_eq!(res.status(), 200);
+        let page: Value = res.json().await.expect("client list");
+        for c in page["items"].as_array().expect("items") {
+            *m.entry(c["name"].as_str().expect("name").to_string()).or_insert(0) += 1;
+        }
+        match page["next"].as_str() {
+            Some(n) => cursor = Some(n.to_string()),
+            None => return m,
+        }
     }
-    m
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -5,6 +5,7 @@ use crate::authz::{list_scope, require, require_object};
 use crate::crypto::{random_token, sha256_hex};
 use crate::{Change, Ctx, Principal, ServiceError, Services, now};
 use acorn_domain::ids::TenantId;
+use acorn_domain::paging::{Cursor, Page, clamp_limit};
 use acorn_domain::people::ApiClient;
 use acorn_domain::policy::{Access, Area};
 use acorn_domain::validate;
@@ -22,6 +23,8 @@ pub const REFRESH_TOKEN_TTL: Duration = Duration::days(3650);
 /// What `acorn client create` prints and the UI shows once.
 #[derive(Clone, Debug, Serialize)]
 pub struct ClientCredentials {
+    /// The client's record id (for disabling it later).
+    pub id: Uuid,
     pub client_id: String,
     pub client_secret: String,
     pub refresh_token: String,
@@ -74,6 +77,7 @@ impl Services {
         })
         .await?;
         Ok(ClientCredentials {
+            id: client.id,
             client_id: client.client_id,
             client_secret: secret,
             refresh_token: refresh,
@@ -82,9 +86,13 @@ impl Services {
         })
     }
 
-    pub async fn list_clients(&self, ctx: &Ctx) -> Result<Vec<ApiClient>, ServiceError> {
+    /// API clients the principal may see, a page at a time.
+    pub async fn list_clients(&self, ctx: &Ctx, cursor: Option<&str>, limit: Option<u64>) -> Result<Page<ApiClient>, ServiceError> {
         require(ctx, Area::Integrations, Access::Read)?;
-        Ok(api_clients::list(&self.db.conn, list_scope(ctx)).await?)
+        let after = cursor.map(Cursor::decode).transpose().map_err(|e| ServiceError::invalid("cursor", e))?;
+        let limit = clamp_limit(limit);
+        let rows = api_clients::list(&self.db.conn, list_scope(ctx), after.map(|c| (c.created_at, c.id)), limit).await?;
+        Ok(Page::from_rows(rows, limit, |c| Cursor { created_at: c.created_at, id: c.id }))
     }
 
     pub async fn disable_client(&self, ctx: &Ctx, tenant: TenantId, id: Uuid) -> Result<(), ServiceError> {
@@ -101,7 +109,7 @@ impl Services {
     /// Disables a client by its id, wherever it is visible to the principal.
     pub async fn disable_client_id(&self, ctx: &Ctx, id: Uuid) -> Result<(), ServiceError> {
         require(ctx, Area::Integrations, Access::Write)?;
-        let client = api_clients::list(&self.db.conn, list_scope(ctx)).await?.into_iter().find(|c| c.id == id).ok_or(ServiceError::NotFound("API client"))?;
+        let client = api_clients::get_any(&self.db.conn, id).await?.ok_or(ServiceError::NotFound("API client"))?;
         self.disable_client(ctx, client.tenant_id, client.id).await
     }
 

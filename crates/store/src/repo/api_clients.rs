@@ -6,7 +6,7 @@ use acorn_domain::ids::TenantId;
 use acorn_domain::people::ApiClient;
 use acorn_domain::policy::Area;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
@@ -83,12 +83,20 @@ pub async fn get(c: &impl ConnectionTrait, tenant: TenantId, id: Uuid) -> Result
     Ok(fetch_one::<Row>(c, &q).await?.map(Row::into_client).transpose()?.map(|(c, _)| c))
 }
 
-pub async fn list(c: &impl ConnectionTrait, tenant: Option<TenantId>) -> Result<Vec<ApiClient>, StoreError> {
-    let mut q = Query::select().columns(COLS).from("api_clients").order_by("created_at", Order::Asc).limit(1000).to_owned();
+/// Clients in creation order (of one tenant, or all), `limit + 1` rows after the keyset cursor.
+pub async fn list(c: &impl ConnectionTrait, tenant: Option<TenantId>, after: Option<(DateTime<Utc>, Uuid)>, limit: u64) -> Result<Vec<ApiClient>, StoreError> {
+    let mut q = Query::select().columns(COLS).from("api_clients").to_owned();
     if let Some(t) = tenant {
         q.and_where(Expr::col("tenant_id").eq(t.0));
     }
+    super::keyset(&mut q, after, limit, "created_at", "id");
     fetch_all::<Row>(c, &q).await?.into_iter().map(|r| r.into_client().map(|(c, _)| c)).collect()
+}
+
+/// A client by its id, whatever its tenant (callers check visibility).
+pub async fn get_any(c: &impl ConnectionTrait, id: Uuid) -> Result<Option<ApiClient>, StoreError> {
+    let q = Query::select().columns(COLS).from("api_clients").and_where(Expr::col("id").eq(id)).to_owned();
+    Ok(fetch_one::<Row>(c, &q).await?.map(Row::into_client).transpose()?.map(|(c, _)| c))
 }
 
 pub async fn disable(c: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<(), StoreError> {

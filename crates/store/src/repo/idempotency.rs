@@ -85,11 +85,12 @@ pub async fn claim(
     if let (Some(status), Some(body)) = (row.response_status, row.response_body) {
         return Ok(Claim::Replay { status: status as u16, body });
     }
-    if row.executed_at.is_some() {
-        return Ok(Claim::Applied);
-    }
+    // Within the window the holder is probably still finishing (committed, storing its response).
     if row.created_at + takeover_after > now {
         return Ok(Claim::InFlight);
+    }
+    if row.executed_at.is_some() {
+        return Ok(Claim::Applied);
     }
     let taken = c
         .execute(

@@ -144,11 +144,7 @@ async fn make_object(app: &TestApp, obj: Obj, t: &Tenant, dc: uuid::Uuid) -> Opt
             let u = app.user(t.id, &[Role::ReadOnly]).await;
             u.id.to_string()
         }
-        Obj::Client => {
-            s.create_client(&ctx, t.id, "target", vec![]).await.unwrap();
-            let list = s.list_clients(&ctx).await.unwrap();
-            list.iter().rev().find(|c| c.tenant_id == t.id).unwrap().id.to_string()
-        }
+        Obj::Client => s.create_client(&ctx, t.id, "target", vec![]).await.unwrap().id.to_string(),
         Obj::Dc => dc.to_string(),
         Obj::Slot => {
             let start =

@@ -176,8 +176,7 @@ async fn lwa_token_endpoint_and_both_token_headers() {
     let (s, e) = call(&c, Method::GET, &app.url("/api/v1/me"), Some("Atza|forged"), None).await;
     assert_eq!(s, 401);
     assert_eq!(e["code"], "unauthenticated");
-    let client = app.services.list_clients(&acorn_service::Ctx::cli()).await.unwrap().into_iter().find(|x| x.client_id == creds.client_id).unwrap();
-    app.services.disable_client(&acorn_service::Ctx::cli(), a.id, client.id).await.unwrap();
+    app.services.disable_client(&acorn_service::Ctx::cli(), a.id, creds.id).await.unwrap();
     let (s, _) = call(&c, Method::GET, &app.url("/api/v1/me"), Some(&access), None).await;
     assert_eq!(s, 401, "disabling a client revokes its tokens");
 }
@@ -227,4 +226,32 @@ async fn vendor_admin_invites_and_manages_own_users_only() {
     let (s, e) = call(&c, Method::PATCH, &app.url(&format!("/api/v1/users/{}", va.id)), None, Some(&json!({"status": "disabled"}))).await;
     assert_eq!(s, 422);
     assert_eq!(e["code"], "cannot_disable_self");
+}
+
+#[tokio::test]
+async fn api_client_lists_page_instead_of_truncating() {
+    let app = TestApp::start().await;
+    let a = app.vendor().await;
+    for i in 0..5 {
+        app.services.create_client(&acorn_service::Ctx::cli(), a.id, &format!("c{i}"), vec![]).await.unwrap();
+    }
+    let token = app.token(a.id, &[Area::Integrations]).await;
+    let mut seen = Vec::new();
+    let mut url = app.url("/api/v1/api-clients?limit=2");
+    loop {
+        let (s, page) = call(&http(), Method::GET, &url, Some(&token), None).await;
+        assert_eq!(s, 200, "{page}");
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 2);
+        seen.extend(items.iter().map(|c| c["name"].as_str().unwrap().to_string()));
+        match page["next"].as_str() {
+            Some(n) => url = app.url(&format!("/api/v1/api-clients?limit=2&cursor={n}")),
+            None => break,
+        }
+    }
+    // Five named clients plus the fixture client that holds the token.
+    assert_eq!(seen.len(), 6, "{seen:?}");
+    let (s, e) = call(&http(), Method::GET, &app.url("/api/v1/api-clients?cursor=garbage"), Some(&token), None).await;
+    assert_eq!(s, 422);
+    assert_eq!(e["details"][0]["field"], "cursor");
 }

@@ -114,6 +114,15 @@ async fn a_committed_key_never_runs_twice_and_a_taken_over_claim_cannot_commit()
     let (outcome, claim) = s.claim_idempotency("k1", "body").await.unwrap();
     assert_eq!(outcome, Claim::Execute);
     s.add_vendor_identifier(&ctx_with(claim), a.id, acorn_domain::master::VendorIdentifierKind::PayeeCode, "IDK1", "").await.unwrap();
+    use sea_orm::ConnectionTrait;
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    let age = |key: &'static str| {
+        let past = acorn_service::now() - chrono::Duration::seconds(60);
+        Query::update().table("idempotency_keys").value("created_at", past).and_where(Expr::col("key_hash").eq(key)).to_owned()
+    };
+    let (again, _) = s.claim_idempotency("k1", "body").await.unwrap();
+    assert_eq!(again, Claim::InFlight, "right after the commit its holder may still be storing the response");
+    s.db.conn.execute(&age("k1")).await.unwrap();
     let (again, _) = s.claim_idempotency("k1", "body").await.unwrap();
     assert_eq!(again, Claim::Applied, "a retry learns it was applied and does not run again");
     // A SQLite restart releases only claims that never committed.
@@ -123,10 +132,7 @@ async fn a_committed_key_never_runs_twice_and_a_taken_over_claim_cannot_commit()
     // 2. A slow request loses its claim to a retry after the takeover window; its commit is refused.
     let (_, slow) = s.claim_idempotency("k2", "body").await.unwrap();
     assert_eq!(s.claim_idempotency("k2", "body").await.unwrap().0, Claim::InFlight);
-    let past = acorn_service::now() - chrono::Duration::seconds(60);
-    use sea_orm::ConnectionTrait;
-    use sea_orm::sea_query::{Expr, ExprTrait, Query};
-    s.db.conn.execute(&Query::update().table("idempotency_keys").value("created_at", past).and_where(Expr::col("key_hash").eq("k2")).to_owned()).await.unwrap();
+    s.db.conn.execute(&age("k2")).await.unwrap();
     let (taken, retry) = s.claim_idempotency("k2", "body").await.unwrap();
     assert_eq!(taken, Claim::Execute);
     let err = s.add_vendor_identifier(&ctx_with(slow), a.id, acorn_domain::master::VendorIdentifierKind::PayeeCode, "IDK2", "").await.unwrap_err();

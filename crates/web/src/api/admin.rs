@@ -90,9 +90,10 @@ pub async fn reset_user_mfa(State(s): State<AppState>, Api(ctx): Api, Path(user_
     Ok(Json(UserOut::from(&s.services.reset_user_mfa(&ctx, user_id).await?)))
 }
 
-#[utoipa::path(get, path = "/api/v1/api-clients", tag = "access", responses((status = 200, body = Vec<ClientOut>), (status = 403, body = ErrorBody)))]
-pub async fn list_clients(State(s): State<AppState>, Api(ctx): Api) -> ApiResult<Json<Vec<ClientOut>>> {
-    Ok(Json(s.services.list_clients(&ctx).await?.iter().map(ClientOut::from).collect()))
+#[utoipa::path(get, path = "/api/v1/api-clients", tag = "access", params(ListQuery), responses((status = 200, body = ClientPage), (status = 403, body = ErrorBody)))]
+pub async fn list_clients(State(s): State<AppState>, Api(ctx): Api, Query(q): Query<ListQuery>) -> ApiResult<Json<ClientPage>> {
+    let page = s.services.list_clients(&ctx, q.cursor.as_deref(), q.limit).await?;
+    Ok(Json(ClientPage { items: page.items.iter().map(ClientOut::from).collect(), next: page.next }))
 }
 
 /// Create an API client; the secret and refresh token are shown only in this response.

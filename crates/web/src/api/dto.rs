@@ -301,6 +301,12 @@ impl From<&ApiClient> for ClientOut {
     }
 }
 
+#[derive(Serialize, ToSchema)]
+pub struct ClientPage {
+    pub items: Vec<ClientOut>,
+    pub next: Option<String>,
+}
+
 #[derive(Deserialize, ToSchema)]
 pub struct ClientIn {
     pub name: String,

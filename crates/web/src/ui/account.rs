@@ -1,7 +1,7 @@
 //! The signed-in user's own account: live sessions (end one, end all others) and security (change
 //! password, recovery codes left).
 
-use super::forms::{self, FieldErrors, FormData};
+use super::forms::{self, FieldErrors};
 use super::pages::{self, Errors, Shell, render, server_error};
 use super::session::Req;
 use super::view;
@@ -11,8 +11,7 @@ use acorn_service::ServiceError;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 /// Fewer recovery codes than this and the security page warns.
@@ -69,22 +68,14 @@ pub async fn sessions(State(s): State<AppState>, req: Req, Query(dq): Query<Done
 }
 
 async fn end(s: AppState, req: Req, body: Bytes, one: bool) -> Response {
-    let (auth, _shell, t) = match pages::portal(&s, &req).await {
+    let p = match forms::begin(&s, &req, &body, "/account/sessions").await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let f = FormData::parse(&body);
-    let once = match forms::guard(&s, &req, &auth, t, &f, "/account/sessions").await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
-    let which = if one { Some(f.get("session")) } else { None };
-    match s.services.end_sessions(&once.ctx(&req, &auth), &auth, which).await {
-        Ok(_) => once.done(&s, "/account/sessions?done=ended").await,
-        Err(e) => {
-            once.release(&s).await;
-            server_error(t, e)
-        }
+    let which = if one { Some(p.f.get("session")) } else { None };
+    match s.services.end_sessions(&p.ctx(&req), &p.auth, which).await {
+        Ok(_) => p.once.done(&s, "/account/sessions?done=ended").await,
+        Err(e) => p.once.failed(&s, p.t, e).await,
     }
 }
 
@@ -132,32 +123,24 @@ pub async fn security(State(s): State<AppState>, req: Req, Query(dq): Query<Done
 }
 
 pub async fn change_password(State(s): State<AppState>, req: Req, body: Bytes) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
+    let p = match forms::begin(&s, &req, &body, "/account/security").await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let f = FormData::parse(&body);
-    let once = match forms::guard(&s, &req, &auth, t, &f, "/account/security").await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+    let (f, t) = (&p.f, p.t);
     let result = if f.get("password") != f.get("confirm") {
         Err(ServiceError::invalid("confirm", t.t("password.mismatch")))
     } else {
-        s.services.change_password(&once.ctx(&req, &auth), &auth, f.get("current_password"), f.get("password")).await
+        s.services.change_password(&p.ctx(&req), &p.auth, f.get("current_password"), f.get("password")).await
     };
     match result {
-        Ok(()) => once.done(&s, "/account/security?done=password").await,
+        Ok(()) => p.once.done(&s, "/account/security?done=password").await,
         Err(e) => {
-            once.release(&s).await;
             let labels = [("current_password", "security.current"), ("password", "password.new")];
-            match forms::field_errors(e, "current_password").map(|e| forms::labelled(t, e, &labels)) {
-                Ok(errors) => match security_view(&s, &auth, shell, t, errors, "").await {
-                    Ok(p) => (StatusCode::UNPROCESSABLE_ENTITY, render(&p)).into_response(),
-                    Err(e) => server_error(t, e),
-                },
-                Err(e) => server_error(t, e),
-            }
+            forms::show_again(&s, p.once, t, e, "current_password", async |errors| {
+                security_view(&s, &p.auth, p.shell, t, forms::labelled(t, errors, &labels), "").await
+            })
+            .await
         }
     }
 }

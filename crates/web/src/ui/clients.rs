@@ -51,17 +51,31 @@ struct ListPage {
     name: String,
     checked: Checked,
     scope_options: Vec<(&'static str, &'static str)>,
+    next_href: String,
+    first_href: String,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct DoneQuery {
     done: String,
+    cursor: Option<String>,
 }
 
-async fn list_view(s: &AppState, req: &Req, auth: &SessionAuth, shell: Shell, t: T, errors: Errors, f: &FormData) -> Result<ListPage, ServiceError> {
+/// What the list page shows besides the clients: the create form as typed, its errors, and the page.
+struct View<'a> {
+    errors: Errors,
+    f: &'a FormData,
+    cursor: Option<&'a str>,
+}
+
+async fn list_view(s: &AppState, req: &Req, auth: &SessionAuth, shell: Shell, t: T, view: View<'_>) -> Result<ListPage, ServiceError> {
+    let View { errors, f, cursor } = view;
     let ctx = req.ctx(auth);
-    let clients = s.services.list_clients(&ctx).await?;
+    let page = s.services.list_clients(&ctx, cursor, None).await?;
+    let next_href = page.next.as_deref().map(|n| format!("/api-clients{}", forms::query(&[("cursor", n)]))).unwrap_or_default();
+    let first_href = if cursor.is_some() { "/api-clients".to_string() } else { String::new() };
+    let clients = page.items;
     let retailer_view = auth.user.is_retailer();
     let vendors = if retailer_view { pages::vendor_names(s, &ctx).await } else { Vec::new() };
     let names: HashMap<&str, &str> = vendors.iter().map(|(id, n)| (id.as_str(), n.as_str())).collect();
@@ -92,6 +106,8 @@ async fn list_view(s: &AppState, req: &Req, auth: &SessionAuth, shell: Shell, t:
         name: f.get("name").to_string(),
         checked: Checked::of(f.all("scopes")),
         scope_options: Area::ALL.iter().map(|a| (a.as_str(), view::area_key(*a))).collect(),
+        next_href,
+        first_href,
         shell,
     })
 }
@@ -101,7 +117,7 @@ pub async fn list(State(s): State<AppState>, req: Req, Query(dq): Query<DoneQuer
         Ok(p) => p,
         Err(r) => return r,
     };
-    match list_view(&s, &req, &auth, shell, t, Vec::new(), &FormData::default()).await {
+    match list_view(&s, &req, &auth, shell, t, View { errors: Vec::new(), f: &FormData::default(), cursor: dq.cursor.as_deref() }).await {
         Ok(mut p) => {
             p.notice = view::notice_key(&dq.done);
             render(&p)
@@ -122,15 +138,11 @@ struct CreatedPage {
 }
 
 pub async fn create(State(s): State<AppState>, req: Req, body: Bytes) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
+    let p = match forms::begin(&s, &req, &body, "/api-clients").await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let f = FormData::parse(&body);
-    let once = match forms::guard(&s, &req, &auth, t, &f, "/api-clients").await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+    let (auth, f, t) = (&p.auth, &p.f, p.t);
     let mut errors = Errors::new();
     // A client belongs to one vendor: a vendor's own, or the one retailer staff pick.
     let tenant = if auth.user.is_retailer() {
@@ -152,14 +164,14 @@ pub async fn create(State(s): State<AppState>, req: Req, body: Bytes) -> Respons
         }
     }
     let result = match tenant {
-        Some(tenant) if errors.is_empty() => s.services.create_client(&once.ctx(&req, &auth), tenant, f.get("name"), scopes).await,
+        Some(tenant) if errors.is_empty() => s.services.create_client(&p.ctx(&req), tenant, f.get("name"), scopes).await,
         _ => Err(ServiceError::Invalid(Vec::new())),
     };
     match result {
         Ok(c) => {
             let page = CreatedPage {
                 t,
-                shell,
+                shell: p.shell,
                 name: f.get("name").trim().to_string(),
                 client_id: c.client_id,
                 client_secret: c.client_secret,
@@ -167,48 +179,31 @@ pub async fn create(State(s): State<AppState>, req: Req, body: Bytes) -> Respons
             };
             let mut res = (StatusCode::CREATED, render(&page)).into_response();
             res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-            once.done_with(&s, "/api-clients?done=created", res).await
+            p.once.done_with(&s, "/api-clients?done=created", res).await
         }
         Err(e) => {
-            once.release(&s).await;
-            match forms::field_errors(e, "name") {
-                Ok(more) => {
-                    errors.extend(forms::labelled(t, forms::rename(more, "vendor_id", "vendor"), LABELS));
-                    match list_view(&s, &req, &auth, shell, t, errors, &f).await {
-                        Ok(p) => (StatusCode::UNPROCESSABLE_ENTITY, render(&p)).into_response(),
-                        Err(e) => server_error(t, e),
-                    }
-                }
-                Err(e) => server_error(t, e),
-            }
+            forms::show_again(&s, p.once, t, e, "name", async |more| {
+                errors.extend(forms::labelled(t, forms::rename(more, "vendor_id", "vendor"), LABELS));
+                list_view(&s, &req, auth, p.shell, t, View { errors, f, cursor: None }).await
+            })
+            .await
         }
     }
 }
 
 pub async fn disable(State(s): State<AppState>, req: Req, Path(id): Path<String>, body: Bytes) -> Response {
-    let (auth, _shell, t) = match pages::portal(&s, &req).await {
+    let p = match forms::begin(&s, &req, &body, "/api-clients").await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let f = FormData::parse(&body);
-    let once = match forms::guard(&s, &req, &auth, t, &f, "/api-clients").await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
-    let ctx = once.ctx(&req, &auth);
+    let ctx = p.ctx(&req);
     let id = Uuid::parse_str(id.trim()).ok();
-    let result = match s.services.list_clients(&ctx).await {
-        Ok(clients) => match clients.iter().find(|c| Some(c.id) == id) {
-            Some(c) => s.services.disable_client(&ctx, c.tenant_id, c.id).await,
-            None => Err(ServiceError::NotFound("API client")),
-        },
-        Err(e) => Err(e),
+    let result = match id {
+        Some(id) => s.services.disable_client_id(&ctx, id).await,
+        None => Err(ServiceError::NotFound("API client")),
     };
     match result {
-        Ok(()) => once.done(&s, "/api-clients?done=disabled").await,
-        Err(e) => {
-            once.release(&s).await;
-            server_error(t, e)
-        }
+        Ok(()) => p.once.done(&s, "/api-clients?done=disabled").await,
+        Err(e) => p.once.failed(&s, p.t, e).await,
     }
 }

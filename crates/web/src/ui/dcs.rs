@@ -15,8 +15,7 @@ use acorn_service::facilities::DcInput;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{Datelike, Duration, NaiveDateTime, Utc, Weekday};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -177,24 +176,18 @@ pub async fn new_page(State(s): State<AppState>, req: Req) -> Response {
 }
 
 pub async fn create(State(s): State<AppState>, req: Req, body: Bytes) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
+    let p = match forms::begin(&s, &req, &body, "/dcs/new").await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let f = FormData::parse(&body);
-    let once = match forms::guard(&s, &req, &auth, t, &f, "/dcs/new").await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
-    let typed = Typed::from_form(&f);
-    match s.services.create_dc(&once.ctx(&req, &auth), typed.input()).await {
-        Ok(dc) => once.done(&s, &format!("/dcs/{}?done=created", dc.id)).await,
+    let (t, typed) = (p.t, Typed::from_form(&p.f));
+    match s.services.create_dc(&p.ctx(&req), typed.input()).await {
+        Ok(dc) => p.once.done(&s, &format!("/dcs/{}?done=created", dc.id)).await,
         Err(e) => {
-            once.release(&s).await;
-            match forms::field_errors(e, "code").map(|e| forms::labelled(t, e, LABELS)) {
-                Ok(errors) => (StatusCode::UNPROCESSABLE_ENTITY, render(&NewPage { t, shell, form_token: forms::new_token(), errors, typed })).into_response(),
-                Err(e) => server_error(t, e),
-            }
+            forms::show_again(&s, p.once, t, e, "code", async |errors| {
+                Ok(NewPage { t, shell: p.shell, form_token: forms::new_token(), errors: forms::labelled(t, errors, LABELS), typed })
+            })
+            .await
         }
     }
 }
@@ -342,35 +335,20 @@ pub async fn show(State(s): State<AppState>, req: Req, Path(id): Path<String>, Q
     }
 }
 
-/// The DC page again after a failed submission, 422.
-async fn again(s: &AppState, req: &Req, auth: &SessionAuth, shell: Shell, t: T, id: Uuid, extra: Extra) -> Response {
-    match detail(s, req, auth, shell, t, id, extra).await {
-        Ok(p) => (StatusCode::UNPROCESSABLE_ENTITY, render(&p)).into_response(),
-        Err(e) => server_error(t, e),
-    }
-}
-
 pub async fn update(State(s): State<AppState>, req: Req, Path(id): Path<String>, body: Bytes) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
+    let (p, id) = match forms::begin_at(&s, &req, &body, parse_id(&id), |id| format!("/dcs/{id}")).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let Some(id) = parse_id(&id) else { return server_error(t, ServiceError::NotFound("DC")) };
-    let f = FormData::parse(&body);
-    let back = format!("/dcs/{id}");
-    let once = match forms::guard(&s, &req, &auth, t, &f, &back).await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
-    let typed = Typed::from_form(&f);
-    match s.services.update_dc(&once.ctx(&req, &auth), id, typed.input()).await {
-        Ok(_) => once.done(&s, &format!("{back}?done=saved")).await,
+    let (t, typed) = (p.t, Typed::from_form(&p.f));
+    match s.services.update_dc(&p.ctx(&req), id, typed.input()).await {
+        Ok(_) => p.once.done(&s, &format!("{}?done=saved", p.back)).await,
         Err(e) => {
-            once.release(&s).await;
-            match forms::field_errors(e, "name").map(|e| forms::labelled(t, e, LABELS)) {
-                Ok(errors) => again(&s, &req, &auth, shell, t, id, Extra { errors, notice: "", typed: Some(typed), slot: SlotTyped::default() }).await,
-                Err(e) => server_error(t, e),
-            }
+            forms::show_again(&s, p.once, t, e, "name", async |errors| {
+                let extra = Extra { errors: forms::labelled(t, errors, LABELS), notice: "", typed: Some(typed), slot: SlotTyped::default() };
+                detail(&s, &req, &p.auth, p.shell, t, id, extra).await
+            })
+            .await
         }
     }
 }
@@ -386,17 +364,11 @@ fn parse_local(s: &str) -> Option<chrono::DateTime<Utc>> {
 }
 
 pub async fn add_slot(State(s): State<AppState>, req: Req, Path(id): Path<String>, body: Bytes) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
+    let (p, id) = match forms::begin_at(&s, &req, &body, parse_id(&id), |id| format!("/dcs/{id}")).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let Some(id) = parse_id(&id) else { return server_error(t, ServiceError::NotFound("DC")) };
-    let f = FormData::parse(&body);
-    let back = format!("/dcs/{id}");
-    let once = match forms::guard(&s, &req, &auth, t, &f, &back).await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+    let (f, t) = (&p.f, p.t);
     let slot = SlotTyped { starts_at: f.get("starts_at").into(), duration: f.get("duration").into(), capacity: f.get("capacity").into() };
     let start = parse_local(&slot.starts_at);
     let minutes = slot.duration.trim().parse::<i64>().ok().filter(|m| *m > 0);
@@ -410,43 +382,30 @@ pub async fn add_slot(State(s): State<AppState>, req: Req, Path(id): Path<String
     let result = match (start, minutes) {
         (Some(start), Some(minutes)) => {
             let capacity = slot.capacity.trim().parse::<i64>().unwrap_or(0);
-            s.services.add_dock_slot(&once.ctx(&req, &auth), id, start, start + Duration::minutes(minutes), capacity).await.map(|_| ())
+            s.services.add_dock_slot(&p.ctx(&req), id, start, start + Duration::minutes(minutes), capacity).await.map(|_| ())
         }
         _ => Err(ServiceError::Invalid(Vec::new())),
     };
     match result {
-        Ok(()) => once.done(&s, &format!("{back}?done=added#slots")).await,
+        Ok(()) => p.once.done(&s, &format!("{}?done=added#slots", p.back)).await,
         Err(e) => {
-            once.release(&s).await;
-            match forms::field_errors(e, "starts_at") {
-                Ok(more) => {
-                    errors.extend(forms::labelled(t, forms::rename(more, "ends_at", "duration"), LABELS));
-                    again(&s, &req, &auth, shell, t, id, Extra { errors, notice: "", typed: None, slot }).await
-                }
-                Err(e) => server_error(t, e),
-            }
+            forms::show_again(&s, p.once, t, e, "starts_at", async |more| {
+                errors.extend(forms::labelled(t, forms::rename(more, "ends_at", "duration"), LABELS));
+                detail(&s, &req, &p.auth, p.shell, t, id, Extra { errors, notice: "", typed: None, slot }).await
+            })
+            .await
         }
     }
 }
 
 pub async fn delete_slot(State(s): State<AppState>, req: Req, Path((id, slot)): Path<(String, String)>, body: Bytes) -> Response {
-    let (auth, _shell, t) = match pages::portal(&s, &req).await {
+    let (p, (_, slot)) = match forms::begin_at(&s, &req, &body, parse_id(&id).zip(parse_id(&slot)), |(id, _)| format!("/dcs/{id}")).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let (Some(id), Some(slot)) = (parse_id(&id), parse_id(&slot)) else { return server_error(t, ServiceError::NotFound("dock slot")) };
-    let f = FormData::parse(&body);
-    let back = format!("/dcs/{id}");
-    let once = match forms::guard(&s, &req, &auth, t, &f, &back).await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
-    match s.services.delete_dock_slot(&once.ctx(&req, &auth), slot).await {
-        Ok(()) => once.done(&s, &format!("{back}?done=deleted#slots")).await,
-        Err(e) => {
-            once.release(&s).await;
-            server_error(t, e)
-        }
+    match s.services.delete_dock_slot(&p.ctx(&req), slot).await {
+        Ok(()) => p.once.done(&s, &format!("{}?done=deleted#slots", p.back)).await,
+        Err(e) => p.once.failed(&s, p.t, e).await,
     }
 }
 

@@ -1,17 +1,19 @@
 //! What every portal form shares: reading the urlencoded body (repeated keys for checkbox groups),
 //! the CSRF check, the one-time form token (a UI form's Idempotency-Key: a double-submitted form runs
-//! once, the second submission is sent where the first one went), and turning a use case's
-//! validation errors into the error summary and inline errors.
+//! once, the second submission is sent where the first one went), the start of every POST handler
+//! ([`begin`], [`begin_at`]) and its failure path ([`show_again`], [`Once::failed`]), and turning a
+//! use case's validation errors into the error summary and inline errors.
 
-use super::pages::{Errors, message, redirect};
+use super::pages::{self, Errors, Shell, message, redirect, render, server_error};
 use super::session::{Req, csrf_ok, csrf_refused};
 use crate::i18n::T;
 use crate::state::AppState;
 use acorn_service::auth::SessionAuth;
 use acorn_service::idempotency::{Claim, KeyClaim, scoped_key};
 use acorn_service::{Ctx, ServiceError};
+use askama::Template;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use percent_encoding::{NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
 /// A submitted `application/x-www-form-urlencoded` body.
@@ -99,6 +101,75 @@ impl Once {
             tracing::warn!(error = %e, "could not release the form token");
         }
     }
+
+    /// The action did not happen for a reason the form cannot show (a button, not fields): the same
+    /// form may be sent again, and the error gets its own page.
+    pub async fn failed(self, s: &AppState, t: T, e: ServiceError) -> Response {
+        self.release(s).await;
+        server_error(t, e)
+    }
+}
+
+/// A portal form submission that may run: who sent it, the page frame and language to answer in, the
+/// form's fields, and the claim on its one-time token (see [`Once`]).
+pub struct Post {
+    pub auth: SessionAuth,
+    pub shell: Shell,
+    pub t: T,
+    pub f: FormData,
+    pub once: Once,
+    /// The page the form is on.
+    pub back: String,
+}
+
+impl Post {
+    /// The context for the use case, carrying the form token's claim.
+    pub fn ctx(&self, req: &Req) -> Ctx {
+        self.once.ctx(req, &self.auth)
+    }
+}
+
+/// The start of every portal POST: a fully signed-in session (else the redirect to sign in or to
+/// finish MFA), the form read, its CSRF token checked and its one-time token claimed (see [`guard`]).
+/// `back` is the page the form is on.
+pub async fn begin(s: &AppState, req: &Req, body: &[u8], back: &str) -> Result<Post, Response> {
+    let (post, ()) = begin_at(s, req, body, Some(()), |()| back.to_string()).await?;
+    Ok(post)
+}
+
+/// [`begin`] for a form on one object's page: `id` is the id read from the path, `None` when it is
+/// not one — Not Found, as the page itself answers, and before the form is read. `back` gives the
+/// object's page.
+pub async fn begin_at<I>(s: &AppState, req: &Req, body: &[u8], id: Option<I>, back: impl FnOnce(&I) -> String) -> Result<(Post, I), Response> {
+    let (auth, shell, t) = pages::portal(s, req).await?;
+    let Some(id) = id else { return Err(server_error(t, ServiceError::NotFound("page"))) };
+    let back = back(&id);
+    let f = FormData::parse(body);
+    let once = guard(s, req, &auth, t, &f, &back).await?;
+    Ok((Post { auth, shell, t, f, once, back }, id))
+}
+
+/// The answer to a submission the use case refused. The form token is released (the same form may be
+/// sent again). An error about the input shows the form's page again, 422, which `page` builds from
+/// the field errors (see [`field_errors`]: `field` takes conflicts and refusals); any other error, or
+/// one while building the page, gets its own page.
+pub async fn show_again<P: Template>(
+    s: &AppState,
+    once: Once,
+    t: T,
+    e: ServiceError,
+    field: &str,
+    page: impl AsyncFnOnce(Errors) -> Result<P, ServiceError>,
+) -> Response {
+    once.release(s).await;
+    let page = match field_errors(e, field) {
+        Ok(errors) => page(errors).await,
+        Err(e) => Err(e),
+    };
+    match page {
+        Ok(p) => (StatusCode::UNPROCESSABLE_ENTITY, render(&p)).into_response(),
+        Err(e) => server_error(t, e),
+    }
 }
 
 /// Checks the CSRF token and claims the form's one-time token. `back` is the page the form is on,
@@ -120,7 +191,7 @@ pub async fn guard(s: &AppState, req: &Req, auth: &SessionAuth, t: T, f: &FormDa
         Ok((Claim::Applied, _)) => Err(message(t, StatusCode::OK, "form.applied.title", "form.applied.body", "", back, "form.back")),
         Ok((Claim::InFlight, _)) => Err(message(t, StatusCode::CONFLICT, "form.inflight.title", "form.inflight.body", "", back, "form.back")),
         Ok((Claim::Mismatch, _)) => Err(message(t, StatusCode::UNPROCESSABLE_ENTITY, "form.used.title", "form.used.body", "", back, "form.back")),
-        Err(e) => Err(super::pages::server_error(t, e)),
+        Err(e) => Err(server_error(t, e)),
     }
 }
 

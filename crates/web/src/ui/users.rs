@@ -16,8 +16,7 @@ use acorn_service::users::NewUser;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -188,15 +187,11 @@ pub async fn new_page(State(s): State<AppState>, req: Req, Query(nq): Query<NewQ
 }
 
 pub async fn create(State(s): State<AppState>, req: Req, body: Bytes) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
+    let p = match forms::begin(&s, &req, &body, "/users/new").await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let f = FormData::parse(&body);
-    let once = match forms::guard(&s, &req, &auth, t, &f, "/users/new").await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+    let (auth, f, t) = (&p.auth, &p.f, p.t);
     let mut errors = Errors::new();
     // The new user's tenant: a vendor's admin invites into their own vendor; retailer staff pick.
     let tenant = if auth.user.is_retailer() {
@@ -221,22 +216,18 @@ pub async fn create(State(s): State<AppState>, req: Req, body: Bytes) -> Respons
     let result = if errors.is_empty() {
         let new =
             NewUser { tenant, email: f.get("email").into(), name: f.get("name").into(), roles, locale: Locale::parse(f.get("locale")).unwrap_or_default() };
-        s.services.invite_user(&once.ctx(&req, &auth), new).await
+        s.services.invite_user(&p.ctx(&req), new).await
     } else {
         Err(ServiceError::Invalid(Vec::new()))
     };
     match result {
-        Ok(u) => once.done(&s, &format!("/users/{}?done=invited", u.id)).await,
+        Ok(u) => p.once.done(&s, &format!("/users/{}?done=invited", u.id)).await,
         Err(e) => {
-            once.release(&s).await;
-            match forms::field_errors(e, "email") {
-                Ok(more) => {
-                    errors.extend(forms::labelled(t, more, LABELS));
-                    let page = new_view(&s, &req, &auth, shell, t, errors, &f).await;
-                    (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response()
-                }
-                Err(e) => server_error(t, e),
-            }
+            forms::show_again(&s, p.once, t, e, "email", async |more| {
+                errors.extend(forms::labelled(t, more, LABELS));
+                Ok(new_view(&s, &req, auth, p.shell, t, errors, f).await)
+            })
+            .await
         }
     }
 }
@@ -352,18 +343,11 @@ enum Change {
 }
 
 async fn change(s: AppState, req: Req, id: String, body: Bytes, what: Change) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
+    let (p, id) = match forms::begin_at(&s, &req, &body, parse_id(&id), |id| format!("/users/{id}")).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let Some(id) = parse_id(&id) else { return server_error(t, ServiceError::NotFound("user")) };
-    let f = FormData::parse(&body);
-    let back = format!("/users/{id}");
-    let once = match forms::guard(&s, &req, &auth, t, &f, &back).await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
-    let ctx = once.ctx(&req, &auth);
+    let (f, t, ctx) = (&p.f, p.t, p.ctx(&req));
     let mut typed = Extra::default();
     let (result, done, field) = match what {
         Change::Name => {
@@ -386,19 +370,14 @@ async fn change(s: AppState, req: Req, id: String, body: Bytes, what: Change) ->
         Change::ResetMfa => (s.services.reset_user_mfa(&ctx, id).await, "mfa_reset", "mfa"),
     };
     match result {
-        Ok(_) => once.done(&s, &format!("{back}?done={done}")).await,
+        Ok(_) => p.once.done(&s, &format!("{}?done={done}", p.back)).await,
         Err(e) => {
-            once.release(&s).await;
-            match forms::field_errors(e, field).map(|e| forms::labelled(t, e, LABELS)) {
-                Ok(errors) => match s.services.get_user(&ctx, id).await {
-                    Ok(u) => {
-                        let extra = Extra { errors, ..typed };
-                        (StatusCode::UNPROCESSABLE_ENTITY, render(&detail(&s, &req, &auth, shell, t, u, extra).await)).into_response()
-                    }
-                    Err(e) => server_error(t, e),
-                },
-                Err(e) => server_error(t, e),
-            }
+            forms::show_again(&s, p.once, t, e, field, async |errors| {
+                let u = s.services.get_user(&ctx, id).await?;
+                let extra = Extra { errors: forms::labelled(t, errors, LABELS), ..typed };
+                Ok(detail(&s, &req, &p.auth, p.shell, t, u, extra).await)
+            })
+            .await
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Vendors: the list (search, paging, CSV export), the new-vendor form, and the vendor page with its
 //! identifiers (vendor codes, payee codes, GS1 company prefixes) and the edit form.
 
-use super::forms::{self, FieldErrors, FormData};
+use super::forms::{self, FieldErrors, Post};
 use super::pages::{self, Errors, Shell, access, render, server_error};
 use super::session::Req;
 use super::view::{self, Badge};
@@ -15,7 +15,7 @@ use acorn_service::vendors::{NewVendor, VendorPatch};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -184,15 +184,11 @@ pub async fn new_page(State(s): State<AppState>, req: Req) -> Response {
 }
 
 pub async fn create(State(s): State<AppState>, req: Req, body: Bytes) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
+    let p = match forms::begin(&s, &req, &body, "/vendors/new").await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let f = FormData::parse(&body);
-    let once = match forms::guard(&s, &req, &auth, t, &f, "/vendors/new").await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+    let (f, t) = (&p.f, p.t);
     let new = NewVendor {
         name: f.get("name").to_string(),
         country: f.get("country").to_string(),
@@ -200,32 +196,26 @@ pub async fn create(State(s): State<AppState>, req: Req, body: Bytes) -> Respons
         payee_codes: forms::split_list(f.get("payee_codes")),
         gs1_prefixes: forms::split_list(f.get("gs1_prefixes")),
     };
-    match s.services.create_vendor(&once.ctx(&req, &auth), new).await {
-        Ok(d) => once.done(&s, &format!("/vendors/{}?done=created", d.vendor.id)).await,
+    match s.services.create_vendor(&p.ctx(&req), new).await {
+        Ok(d) => p.once.done(&s, &format!("/vendors/{}?done=created", d.vendor.id)).await,
         Err(e) => {
-            once.release(&s).await;
-            match forms::field_errors(e, "vendor_codes") {
-                Ok(errors) => {
-                    let mut errors = errors;
-                    for field in ["vendor_codes", "payee_codes", "gs1_prefixes"] {
-                        errors = forms::entries(errors, field, &forms::split_list(f.get(field)));
-                    }
-                    let errors = forms::labelled(t, errors, NEW_LABELS);
-                    let page = NewPage {
-                        t,
-                        shell,
-                        form_token: forms::new_token(),
-                        errors,
-                        name: f.get("name").into(),
-                        country: f.get("country").into(),
-                        vendor_codes: f.get("vendor_codes").into(),
-                        payee_codes: f.get("payee_codes").into(),
-                        gs1_prefixes: f.get("gs1_prefixes").into(),
-                    };
-                    (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response()
+            forms::show_again(&s, p.once, t, e, "vendor_codes", async |mut errors| {
+                for field in ["vendor_codes", "payee_codes", "gs1_prefixes"] {
+                    errors = forms::entries(errors, field, &forms::split_list(f.get(field)));
                 }
-                Err(e) => server_error(t, e),
-            }
+                Ok(NewPage {
+                    t,
+                    shell: p.shell,
+                    form_token: forms::new_token(),
+                    errors: forms::labelled(t, errors, NEW_LABELS),
+                    name: f.get("name").into(),
+                    country: f.get("country").into(),
+                    vendor_codes: f.get("vendor_codes").into(),
+                    payee_codes: f.get("payee_codes").into(),
+                    gs1_prefixes: f.get("gs1_prefixes").into(),
+                })
+            })
+            .await
         }
     }
 }
@@ -345,114 +335,83 @@ pub async fn show(State(s): State<AppState>, req: Req, Path(id): Path<String>, Q
     }
 }
 
+/// The start of a form on the vendor page (see [`forms::begin_at`]).
+async fn begin(s: &AppState, req: &Req, id: &str, body: &[u8]) -> Result<(Post, TenantId), Response> {
+    forms::begin_at(s, req, body, parse_tenant(id), |id| format!("/vendors/{id}")).await
+}
+
 pub async fn update(State(s): State<AppState>, req: Req, Path(id): Path<String>, body: Bytes) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
+    let (p, id) = match begin(&s, &req, &id, &body).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let Some(id) = parse_tenant(&id) else { return server_error(t, ServiceError::NotFound("vendor")) };
-    let f = FormData::parse(&body);
-    let back = format!("/vendors/{id}");
-    let once = match forms::guard(&s, &req, &auth, t, &f, &back).await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+    let (f, t) = (&p.f, p.t);
     let patch = VendorPatch { name: Some(f.get("name").into()), country: Some(f.get("country").into()), status: VendorStatus::parse(f.get("status")) };
-    match s.services.update_vendor(&once.ctx(&req, &auth), id, patch).await {
-        Ok(_) => once.done(&s, &format!("{back}?done=saved")).await,
+    match s.services.update_vendor(&p.ctx(&req), id, patch).await {
+        Ok(_) => p.once.done(&s, &format!("{}?done=saved", p.back)).await,
         Err(e) => {
-            once.release(&s).await;
-            match forms::field_errors(e, "name") {
-                Ok(errors) => {
-                    let errors = forms::labelled(t, errors, DETAIL_LABELS);
-                    let typed = Typed {
-                        name: f.get("name").into(),
-                        country: f.get("country").into(),
-                        status: f.get("status").into(),
-                        kind: VendorIdentifierKind::VendorCode.as_str().into(),
-                        ..Typed::default()
-                    };
-                    match s.services.get_vendor(&req.ctx(&auth), id).await {
-                        Ok(d) => (StatusCode::UNPROCESSABLE_ENTITY, render(&detail_page(&auth, shell, t, d, errors, Some(typed), ""))).into_response(),
-                        Err(e) => server_error(t, e),
-                    }
-                }
-                Err(e) => server_error(t, e),
-            }
+            forms::show_again(&s, p.once, t, e, "name", async |errors| {
+                let typed = Typed {
+                    name: f.get("name").into(),
+                    country: f.get("country").into(),
+                    status: f.get("status").into(),
+                    kind: VendorIdentifierKind::VendorCode.as_str().into(),
+                    ..Typed::default()
+                };
+                let d = s.services.get_vendor(&req.ctx(&p.auth), id).await?;
+                Ok(detail_page(&p.auth, p.shell, t, d, forms::labelled(t, errors, DETAIL_LABELS), Some(typed), ""))
+            })
+            .await
         }
     }
 }
 
 pub async fn add_identifier(State(s): State<AppState>, req: Req, Path(id): Path<String>, body: Bytes) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
+    let (p, id) = match begin(&s, &req, &id, &body).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let Some(id) = parse_tenant(&id) else { return server_error(t, ServiceError::NotFound("vendor")) };
-    let f = FormData::parse(&body);
-    let back = format!("/vendors/{id}");
-    let once = match forms::guard(&s, &req, &auth, t, &f, &back).await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+    let (f, t) = (&p.f, p.t);
     let result = match VendorIdentifierKind::parse(f.get("kind")) {
-        Some(kind) => s.services.add_vendor_identifier(&once.ctx(&req, &auth), id, kind, f.get("value"), f.get("description")).await.map(|_| ()),
+        Some(kind) => s.services.add_vendor_identifier(&p.ctx(&req), id, kind, f.get("value"), f.get("description")).await.map(|_| ()),
         None => Err(ServiceError::invalid("kind", t.t("vendor.kind_invalid"))),
     };
     match result {
-        Ok(()) => once.done(&s, &format!("{back}?done=added#identifiers")).await,
+        Ok(()) => p.once.done(&s, &format!("{}?done=added#identifiers", p.back)).await,
         Err(e) => {
-            once.release(&s).await;
-            match forms::field_errors(e, "value") {
-                Ok(errors) => {
-                    let errors = forms::labelled(t, errors, DETAIL_LABELS);
-                    let d = match s.services.get_vendor(&req.ctx(&auth), id).await {
-                        Ok(d) => d,
-                        Err(e) => return server_error(t, e),
-                    };
-                    let typed = Typed {
-                        name: d.vendor.name.clone(),
-                        country: d.vendor.country.clone(),
-                        status: d.vendor.status.as_str().into(),
-                        kind: f.get("kind").into(),
-                        value: f.get("value").into(),
-                        description: f.get("description").into(),
-                    };
-                    (StatusCode::UNPROCESSABLE_ENTITY, render(&detail_page(&auth, shell, t, d, errors, Some(typed), ""))).into_response()
-                }
-                Err(e) => server_error(t, e),
-            }
+            forms::show_again(&s, p.once, t, e, "value", async |errors| {
+                let d = s.services.get_vendor(&req.ctx(&p.auth), id).await?;
+                let typed = Typed {
+                    name: d.vendor.name.clone(),
+                    country: d.vendor.country.clone(),
+                    status: d.vendor.status.as_str().into(),
+                    kind: f.get("kind").into(),
+                    value: f.get("value").into(),
+                    description: f.get("description").into(),
+                };
+                Ok(detail_page(&p.auth, p.shell, t, d, forms::labelled(t, errors, DETAIL_LABELS), Some(typed), ""))
+            })
+            .await
         }
     }
 }
 
 pub async fn remove_identifier(State(s): State<AppState>, req: Req, Path(id): Path<String>, body: Bytes) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
+    let (p, id) = match begin(&s, &req, &id, &body).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let Some(id) = parse_tenant(&id) else { return server_error(t, ServiceError::NotFound("vendor")) };
-    let f = FormData::parse(&body);
-    let back = format!("/vendors/{id}");
-    let once = match forms::guard(&s, &req, &auth, t, &f, &back).await {
-        Ok(o) => o,
-        Err(r) => return r,
+    let Some(kind) = VendorIdentifierKind::parse(p.f.get("kind")) else {
+        return p.once.failed(&s, p.t, ServiceError::NotFound("identifier")).await;
     };
-    let Some(kind) = VendorIdentifierKind::parse(f.get("kind")) else {
-        once.release(&s).await;
-        return server_error(t, ServiceError::NotFound("identifier"));
-    };
-    match s.services.remove_vendor_identifier(&once.ctx(&req, &auth), id, kind, f.get("value")).await {
-        Ok(()) => once.done(&s, &format!("{back}?done=removed#identifiers")).await,
+    match s.services.remove_vendor_identifier(&p.ctx(&req), id, kind, p.f.get("value")).await {
+        Ok(()) => p.once.done(&s, &format!("{}?done=removed#identifiers", p.back)).await,
         Err(e) => {
-            once.release(&s).await;
-            match forms::field_errors(e, "identifiers") {
-                Ok(errors) => match s.services.get_vendor(&req.ctx(&auth), id).await {
-                    Ok(d) => (StatusCode::UNPROCESSABLE_ENTITY, render(&detail_page(&auth, shell, t, d, errors, None, ""))).into_response(),
-                    Err(e) => server_error(t, e),
-                },
-                Err(e) => server_error(t, e),
-            }
+            forms::show_again(&s, p.once, p.t, e, "identifiers", async |errors| {
+                let d = s.services.get_vendor(&req.ctx(&p.auth), id).await?;
+                Ok(detail_page(&p.auth, p.shell, p.t, d, errors, None, ""))
+            })
+            .await
         }
     }
 }
