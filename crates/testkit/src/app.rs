@@ -122,6 +122,25 @@ impl TestApp {
         VendorFx { id: v.vendor.id, code, gs1_prefix: prefix, canary }
     }
 
+    /// A DC with the given code (3–6 upper-case letters and digits).
+    pub async fn dc(&self, code: &str) -> acorn_domain::master::Dc {
+        let input = acorn_service::facilities::DcInput {
+            code: code.into(),
+            name: format!("DC {code}"),
+            address: acorn_domain::master::Address {
+                line1: "1 Road".into(),
+                line2: String::new(),
+                city: "Reno".into(),
+                region: "NV".into(),
+                postal_code: "89501".into(),
+                country: "US".into(),
+            },
+            time_zone: "America/Los_Angeles".into(),
+            dock_doors: 10,
+        };
+        self.services.create_dc(&Ctx::cli(), input).await.expect("DC fixture")
+    }
+
     /// An active user with a password and enrolled MFA.
     pub async fn user(&self, tenant: TenantId, roles: &[Role]) -> UserFx {
         let hash =

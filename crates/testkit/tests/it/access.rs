@@ -209,27 +209,7 @@ async fn every_role_gets_what_the_policy_table_says_and_nothing_leaks() {
     let app = TestApp::start().await;
     let a = app.vendor().await;
     let b = app.vendor().await;
-    let dc = app
-        .services
-        .create_dc(
-            &Ctx::cli(),
-            acorn_service::facilities::DcInput {
-                code: "TST1".into(),
-                name: "Test DC".into(),
-                address: acorn_domain::master::Address {
-                    line1: "1 Road".into(),
-                    line2: String::new(),
-                    city: "Reno".into(),
-                    region: "NV".into(),
-                    postal_code: "89501".into(),
-                    country: "US".into(),
-                },
-                time_zone: "America/Los_Angeles".into(),
-                dock_doors: 10,
-            },
-        )
-        .await
-        .unwrap();
+    let dc = app.dc("TST1").await;
     let ta = Tenant { id: a.id, canary: a.canary.clone(), user: app.user(a.id, &[Role::ReadOnly]).await.id };
     let tb = Tenant { id: b.id, canary: b.canary.clone(), user: app.user(b.id, &[Role::ReadOnly]).await.id };
     let _ = (ta.user, tb.user);

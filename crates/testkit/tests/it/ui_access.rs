@@ -118,27 +118,7 @@ async fn every_role_sees_the_pages_the_policy_allows_and_nothing_else() {
     let app = TestApp::start().await;
     let a = tenant(&app).await;
     let b = tenant(&app).await;
-    let dc = app
-        .services
-        .create_dc(
-            &Ctx::cli(),
-            acorn_service::facilities::DcInput {
-                code: "UIA1".into(),
-                name: "UI DC".into(),
-                address: acorn_domain::master::Address {
-                    line1: "1 Road".into(),
-                    line2: String::new(),
-                    city: "Reno".into(),
-                    region: "NV".into(),
-                    postal_code: "89501".into(),
-                    country: "US".into(),
-                },
-                time_zone: "America/Los_Angeles".into(),
-                dock_doors: 4,
-            },
-        )
-        .await
-        .unwrap();
+    let dc = app.dc("UIA1").await;
     let mut principals: Vec<(&str, reqwest::Client)> = Vec::new();
     for role in Role::ALL {
         let t = if role.is_retailer() { TenantId::RETAILER } else { a.id };
