@@ -11,6 +11,7 @@ pub mod master;
 pub mod paging;
 pub mod people;
 pub mod policy;
+pub mod time;
 pub mod validate;
 
 pub use audit::{Anchor, AuditRecord, ChainProblem, GENESIS_HASH, VerifiedChain, compute_hash, seal, verify_chain};

@@ -74,6 +74,13 @@ impl Db {
         let backend = Backend::from_url(url)?;
         let mut co = ConnectOptions::new(url.to_string());
         co.max_connections(opts.max_connections).min_connections(1).acquire_timeout(Duration::from_secs(10)).sqlx_logging(false);
+        // A pooled connection is pinged before use only when it sat idle a while: a local SQLite
+        // file cannot go stale at all, and a PostgreSQL connection that was just used is alive —
+        // pinging on every acquire doubled the round trips of short requests (docs/perf.md).
+        match backend {
+            Backend::Sqlite => co.test_before_acquire(false),
+            Backend::Postgres => co.test_before_acquire_if_idle_for(Duration::from_secs(30)),
+        };
         if backend == Backend::Sqlite {
             let busy = opts.busy_timeout;
             co.map_sqlx_sqlite_opts(move |o| {

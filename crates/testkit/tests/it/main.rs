@@ -9,4 +9,5 @@ mod auth;
 mod browser;
 mod idempotency;
 mod ops;
+mod portal;
 mod ui_access;

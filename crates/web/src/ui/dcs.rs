@@ -9,6 +9,8 @@ use crate::i18n::T;
 use crate::state::AppState;
 use acorn_domain::master::{Address, Dc, DockSlot};
 use acorn_domain::policy::{Access, Area};
+use acorn_domain::time::Tz;
+use acorn_domain::time::{from_local, to_local, zone};
 use acorn_service::ServiceError;
 use acorn_service::auth::SessionAuth;
 use acorn_service::facilities::DcInput;
@@ -30,7 +32,7 @@ const LABELS: &[(&str, &str)] = &[
     ("address.country", "dc.country"),
     ("time_zone", "dc.time_zone"),
     ("dock_doors", "dc.dock_doors"),
-    ("starts_at", "slot.start_utc"),
+    ("starts_at", "slot.start_local"),
     ("duration", "slot.duration"),
     ("capacity", "slot.capacity"),
 ];
@@ -255,15 +257,16 @@ fn weekday_key(d: Weekday) -> &'static str {
     }
 }
 
-/// Slots grouped by UTC day, in start order.
-fn by_day(slots: &[DockSlot]) -> Vec<SlotDay> {
+/// Slots grouped by the DC's local day, in start order, with local times.
+fn by_day(slots: &[DockSlot], tz: Tz) -> Vec<SlotDay> {
     let mut days: Vec<SlotDay> = Vec::new();
     for sl in slots {
-        let date = sl.starts_at.date_naive();
+        let (start, end) = (to_local(tz, sl.starts_at), to_local(tz, sl.ends_at));
+        let date = start.date();
         let row = SlotRow {
             id: sl.id.to_string(),
-            start: sl.starts_at.format("%H:%M").to_string(),
-            end: if sl.ends_at.date_naive() == date { sl.ends_at.format("%H:%M").to_string() } else { view::when(sl.ends_at) },
+            start: start.format("%H:%M").to_string(),
+            end: if end.date() == date { end.format("%H:%M").to_string() } else { end.format("%Y-%m-%d %H:%M").to_string() },
             minutes: (sl.ends_at - sl.starts_at).num_minutes(),
             capacity: sl.capacity,
         };
@@ -289,7 +292,10 @@ struct Extra {
 async fn detail(s: &AppState, req: &Req, auth: &SessionAuth, shell: Shell, t: T, id: Uuid, extra: Extra) -> Result<DetailPage, ServiceError> {
     let ctx = req.ctx(auth);
     let dc = s.services.get_dc(&ctx, id).await?;
-    let from = Utc::now().date_naive().and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let tz = zone(&dc.time_zone).unwrap_or(acorn_domain::time::UTC);
+    // From the start of today at the DC.
+    let today = to_local(tz, Utc::now()).date().and_hms_opt(0, 0, 0).unwrap_or_default();
+    let from = from_local(tz, today).unwrap_or_else(|_| Utc::now());
     let slots = s.services.list_dock_slots(&ctx, id, from, SLOT_DAYS).await?;
     let a = &dc.address;
     let address = [a.line1.clone(), a.line2.clone(), format!("{} {}", a.postal_code, a.city).trim().to_string(), a.region.clone(), a.country.clone()]
@@ -308,9 +314,9 @@ async fn detail(s: &AppState, req: &Req, auth: &SessionAuth, shell: Shell, t: T,
         time_zone: dc.time_zone.clone(),
         dock_doors: dc.dock_doors,
         updated: view::when(dc.updated_at),
-        days: by_day(&slots),
-        from: from.format("%Y-%m-%d").to_string(),
-        to: (from + Duration::days(SLOT_DAYS - 1)).format("%Y-%m-%d").to_string(),
+        days: by_day(&slots, tz),
+        from: today.format("%Y-%m-%d").to_string(),
+        to: (today + Duration::days(SLOT_DAYS - 1)).format("%Y-%m-%d").to_string(),
         can_edit: access(auth, Area::Facilities) >= Access::Write,
         typed: extra.typed.unwrap_or_else(|| Typed::from_dc(&dc)),
         slot: extra.slot,
@@ -353,14 +359,13 @@ pub async fn update(State(s): State<AppState>, req: Req, Path(id): Path<String>,
     }
 }
 
-/// A `datetime-local` value (`2025-03-01T08:00`, seconds optional), read as UTC.
-fn parse_local(s: &str) -> Option<chrono::DateTime<Utc>> {
+/// A `datetime-local` value (`2025-03-01T08:00`, seconds optional): a wall-clock time at the DC.
+fn parse_local(s: &str) -> Option<NaiveDateTime> {
     let s = s.trim();
     NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
         .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M"))
         .ok()
-        .map(|n| n.and_utc())
 }
 
 pub async fn add_slot(State(s): State<AppState>, req: Req, Path(id): Path<String>, body: Bytes) -> Response {
@@ -370,12 +375,24 @@ pub async fn add_slot(State(s): State<AppState>, req: Req, Path(id): Path<String
     };
     let (f, t) = (&p.f, p.t);
     let slot = SlotTyped { starts_at: f.get("starts_at").into(), duration: f.get("duration").into(), capacity: f.get("capacity").into() };
-    let start = parse_local(&slot.starts_at);
-    let minutes = slot.duration.trim().parse::<i64>().ok().filter(|m| *m > 0);
+    let tz = match s.services.get_dc(&p.ctx(&req), id).await {
+        Ok(dc) => zone(&dc.time_zone).unwrap_or(acorn_domain::time::UTC),
+        Err(e) => return p.once.failed(&s, t, e).await,
+    };
     let mut errors = Errors::new();
-    if start.is_none() {
-        errors.push(("starts_at".into(), t.t("slot.start_invalid").into()));
-    }
+    let start = match parse_local(&slot.starts_at).map(|l| from_local(tz, l)) {
+        Some(Ok(start)) => Some(start),
+        // A time the clocks skip at the DC (daylight saving starts): say so.
+        Some(Err(why)) => {
+            errors.push(("starts_at".into(), why));
+            None
+        }
+        None => {
+            errors.push(("starts_at".into(), t.t("slot.start_invalid").into()));
+            None
+        }
+    };
+    let minutes = slot.duration.trim().parse::<i64>().ok().filter(|m| *m > 0);
     if minutes.is_none() {
         errors.push(("duration".into(), t.t("slot.duration_invalid").into()));
     }
@@ -415,7 +432,7 @@ mod tests {
 
     #[test]
     fn reads_datetime_local_values() {
-        assert_eq!(parse_local("2030-03-01T08:30").map(|d| d.to_rfc3339()), Some("2030-03-01T08:30:00+00:00".into()));
+        assert_eq!(parse_local("2030-03-01T08:30").map(|d| d.to_string()), Some("2030-03-01 08:30:00".into()));
         assert!(parse_local("2030-03-01T08:30:15").is_some());
         assert!(parse_local("tomorrow").is_none());
     }
@@ -425,12 +442,18 @@ mod tests {
         let at = |h: u32, d: u32| chrono::NaiveDate::from_ymd_opt(2030, 3, d).unwrap().and_hms_opt(h, 0, 0).unwrap().and_utc();
         let slot =
             |d, h, cap| DockSlot { id: Uuid::now_v7(), dc_id: Uuid::nil(), starts_at: at(h, d), ends_at: at(h + 1, d), capacity: cap, created_at: at(0, 1) };
-        let days = by_day(&[slot(1, 8, 2), slot(1, 9, 3), slot(2, 8, 1)]);
+        let days = by_day(&[slot(1, 8, 2), slot(1, 9, 3), slot(2, 8, 1)], acorn_domain::time::UTC);
         assert_eq!(days.len(), 2);
         assert_eq!(days[0].capacity, 5);
         assert_eq!(days[0].slots[1].start, "09:00");
         assert_eq!(days[0].slots[0].minutes, 60);
         assert_eq!(days[1].date, "2030-03-02");
         assert_eq!(days[0].weekday, "day.fri");
+        // The same slots at a DC in Los Angeles (UTC-8 in March 2030): 08:00 UTC is 00:00 local,
+        // and the day boundary moves with it.
+        let la = by_day(&[slot(1, 7, 1), slot(1, 8, 1)], zone("America/Los_Angeles").unwrap());
+        assert_eq!(la.len(), 2);
+        assert_eq!((la[0].date.as_str(), la[0].slots[0].start.as_str()), ("2030-02-28", "23:00"));
+        assert_eq!((la[1].date.as_str(), la[1].slots[0].start.as_str()), ("2030-03-01", "00:00"));
     }
 }
