@@ -124,6 +124,12 @@ pub async fn mark_failed(c: &impl ConnectionTrait, id: Uuid, error: &str, give_u
     Ok(())
 }
 
+/// One message by id, whatever its tenant (callers check visibility).
+pub async fn get(c: &impl ConnectionTrait, id: Uuid) -> Result<Option<MailMessage>, StoreError> {
+    let q = Query::select().columns(COLS).from("mail_queue").and_where(Expr::col("id").eq(id)).to_owned();
+    super::fetch_one::<Row>(c, &q).await?.map(MailMessage::try_from).transpose()
+}
+
 /// Messages newest last, optionally only one tenant's, with keyset paging.
 pub async fn list(
     c: &impl ConnectionTrait,
