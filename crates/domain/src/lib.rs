@@ -5,12 +5,21 @@
 //! edi, forecast, web) can depend on it and every rule can be tested in microseconds. Later modules
 //! (money, GTIN/SSCC, state machines, matching, fees, KPIs) join these.
 
+pub mod ack;
 pub mod audit;
+pub mod calendar;
+pub mod defects;
+pub mod events;
+pub mod gs1;
 pub mod ids;
+pub mod items;
 pub mod master;
+pub mod money;
+pub mod orders;
 pub mod paging;
 pub mod people;
 pub mod policy;
+pub mod text_enum;
 pub mod time;
 pub mod validate;
 

@@ -2,18 +2,25 @@
 //! once (principal × role × tenant × object, see [`authz`]), runs in one write transaction and appends
 //! exactly one audit record in that same transaction (see [`Services::mutate`]).
 
+pub mod acks;
 pub mod audit;
 pub mod auth;
 pub mod authz;
 pub mod clients;
 pub mod context;
 pub mod crypto;
+pub mod csvin;
 pub mod demo;
 pub mod error;
 pub mod facilities;
+pub mod holidays;
 pub mod idempotency;
+pub mod items;
 pub mod mail;
 pub mod mfa;
+pub mod notify;
+pub mod orders;
+pub mod orders_csv;
 pub mod outbox;
 pub mod users;
 pub mod vendors;
@@ -22,6 +29,7 @@ pub use context::{Ctx, Principal};
 pub use error::ServiceError;
 
 use acorn_domain::audit::{AuditRecord, GENESIS_HASH};
+use acorn_domain::events::{Audience, Event};
 use acorn_domain::ids::TenantId;
 use acorn_store::{Db, Tx, repo};
 use chrono::{DateTime, Utc};
@@ -92,11 +100,15 @@ pub struct Change {
     pub object_id: String,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
+    /// Business events the change raises, written to the outbox in the same transaction.
+    pub events: Vec<Event>,
+    /// Further changes of the same unit of work (a bulk upload audits each object it creates).
+    pub more: Vec<Change>,
 }
 
 impl Change {
     pub fn new(tenant: TenantId, action: &'static str, object_type: &'static str, object_id: impl ToString) -> Change {
-        Change { tenant, action, object_type, object_id: object_id.to_string(), before: None, after: None }
+        Change { tenant, action, object_type, object_id: object_id.to_string(), before: None, after: None, events: Vec::new(), more: Vec::new() }
     }
     pub fn before(mut self, v: &impl serde::Serialize) -> Change {
         self.before = serde_json::to_value(v).ok();
@@ -104,6 +116,29 @@ impl Change {
     }
     pub fn after(mut self, v: &impl serde::Serialize) -> Change {
         self.after = serde_json::to_value(v).ok();
+        self
+    }
+    /// One change standing for several (each is audited and raises its events); None when empty.
+    pub fn all(changes: Vec<Change>) -> Option<Change> {
+        let mut it = changes.into_iter();
+        let mut first = it.next()?;
+        first.more.extend(it);
+        Some(first)
+    }
+    /// Raises a business event about this change's object (see [`notify`] for who hears it).
+    pub fn event(mut self, kind: &str, summary: impl Into<String>, link: impl Into<String>, audience: Audience, payload: serde_json::Value) -> Change {
+        self.events.push(Event {
+            id: acorn_domain::ids::new_id(),
+            tenant: self.tenant,
+            kind: kind.to_string(),
+            object_type: self.object_type.to_string(),
+            object_id: self.object_id.clone(),
+            summary: summary.into(),
+            link: link.into(),
+            audience,
+            payload,
+            created_at: now(),
+        });
         self
     }
 }
@@ -148,23 +183,31 @@ impl Services {
                             message: "a newer request with this Idempotency-Key took over; retry to get its result".into(),
                         });
                     }
-                    let record = AuditRecord {
-                        tenant_id: change.tenant,
-                        seq: 0,
-                        id: acorn_domain::ids::new_id(),
-                        at: now(),
-                        actor: ctx.principal.actor(),
-                        action: change.action.to_string(),
-                        object_type: change.object_type.to_string(),
-                        object_id: change.object_id,
-                        before: change.before,
-                        after: change.after,
-                        request_id: ctx.request_id.clone(),
-                        source_ip: ctx.source_ip.clone(),
-                        prev_hash: GENESIS_HASH.to_string(),
-                        hash: String::new(),
-                    };
-                    repo::audit::append(tx.c(), record).await?;
+                    let mut pending = std::collections::VecDeque::from([change]);
+                    while let Some(mut change) = pending.pop_front() {
+                        pending.extend(std::mem::take(&mut change.more));
+                        let record = AuditRecord {
+                            tenant_id: change.tenant,
+                            seq: 0,
+                            id: acorn_domain::ids::new_id(),
+                            at: now(),
+                            actor: ctx.principal.actor(),
+                            action: change.action.to_string(),
+                            object_type: change.object_type.to_string(),
+                            object_id: change.object_id.clone(),
+                            before: change.before.clone(),
+                            after: change.after.clone(),
+                            request_id: ctx.request_id.clone(),
+                            source_ip: ctx.source_ip.clone(),
+                            prev_hash: GENESIS_HASH.to_string(),
+                            hash: String::new(),
+                        };
+                        repo::audit::append(tx.c(), record).await?;
+                        for event in &change.events {
+                            repo::events::insert(tx.c(), event).await?;
+                            notify::mail_for(tx.c(), &self.config, event).await?;
+                        }
+                    }
                     Ok::<T, ServiceError>(value)
                 }
             })

@@ -54,6 +54,16 @@ pub const FIXTURE_PASSWORD: &str = "fixture-password-123";
 
 static PASSWORD_HASH: OnceCell<String> = OnceCell::const_new();
 
+/// A fresh, valid GTIN-13 owned by the GS1 company `prefix`.
+pub fn gtin_for(prefix: &str) -> String {
+    let width = 12 - prefix.len();
+    // Sequential per process (each test has its own database), so fixtures never collide.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let serial = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 10u64.pow(width as u32);
+    let body = format!("{prefix}{serial:0width$}");
+    format!("{body}{}", acorn_domain::gs1::check_digit(&body))
+}
+
 /// A new random canary.
 pub fn canary() -> String {
     format!("CANARY{}", &uuid::Uuid::now_v7().simple().to_string()[20..])
@@ -120,6 +130,62 @@ impl TestApp {
             .await
             .expect("vendor fixture");
         VendorFx { id: v.vendor.id, code, gs1_prefix: prefix, canary }
+    }
+
+    /// An active item of `v` with a fresh GTIN under its GS1 prefix, a title carrying its canary,
+    /// case pack 12 and a unit cost of 10.00 USD from 2020 on.
+    pub async fn item(&self, v: &VendorFx) -> acorn_domain::items::Item {
+        let gtin = gtin_for(&v.gs1_prefix);
+        self.services
+            .create_item(
+                &Ctx::cli(),
+                Some(v.id),
+                acorn_service::items::NewItem {
+                    vendor_sku: format!("SKU-{}", &gtin[6..]),
+                    gtin,
+                    title: format!("Item {}", v.canary),
+                    case_pack: 12,
+                    list_price: "19.99".into(),
+                    unit_cost: "10.00".into(),
+                    currency: "USD".into(),
+                    cost_effective_from: chrono::NaiveDate::from_ymd_opt(2020, 1, 1),
+                },
+            )
+            .await
+            .expect("item fixture")
+            .item
+    }
+
+    /// A PO from the retailer to `v` at `dc`, one line per item, `quantity` eaches each, shipping
+    /// from today for a week.
+    pub async fn po(
+        &self,
+        v: &VendorFx,
+        dc: &acorn_domain::master::Dc,
+        items: &[&acorn_domain::items::Item],
+        quantity: i64,
+    ) -> acorn_service::orders::PoDetail {
+        let today = chrono::Utc::now().date_naive();
+        let d = |days: u64| (today + chrono::Days::new(days)).to_string();
+        self.services
+            .create_po(
+                &Ctx::cli(),
+                acorn_service::orders::NewPo {
+                    vendor_code: v.code.clone(),
+                    dc_code: dc.code.clone(),
+                    ship_start: d(1),
+                    ship_end: d(7),
+                    delivery_start: d(2),
+                    delivery_end: d(10),
+                    lines: items
+                        .iter()
+                        .map(|i| acorn_service::orders::NewPoLine { vendor_sku: i.vendor_sku.clone(), quantity, backorder_allowed: true, ..Default::default() })
+                        .collect(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("PO fixture")
     }
 
     /// A DC with the given code (3–6 upper-case letters and digits).

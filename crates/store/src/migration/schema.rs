@@ -18,6 +18,15 @@ pub fn int(name: &'static str) -> ColumnDef {
 pub fn int_null(name: &'static str) -> ColumnDef {
     ColumnDef::new(name).big_integer().null().to_owned()
 }
+pub fn date(name: &'static str) -> ColumnDef {
+    ColumnDef::new(name).date().not_null().to_owned()
+}
+pub fn date_null(name: &'static str) -> ColumnDef {
+    ColumnDef::new(name).date().null().to_owned()
+}
+pub fn boolean(name: &'static str) -> ColumnDef {
+    ColumnDef::new(name).boolean().not_null().to_owned()
+}
 pub fn ts(name: &'static str) -> ColumnDef {
     ColumnDef::new(name).timestamp_with_time_zone().not_null().to_owned()
 }

@@ -3,9 +3,13 @@
 
 pub mod api_clients;
 pub mod audit;
+pub mod counters;
+pub mod events;
 pub mod facilities;
 pub mod idempotency;
+pub mod items;
 pub mod mail;
+pub mod orders;
 pub mod registry;
 pub mod sessions;
 pub mod users;
@@ -29,6 +33,11 @@ pub(crate) async fn fetch_one<R: FromQueryResult>(c: &impl ConnectionTrait, q: &
         Some(r) => Ok(Some(R::from_query_result(&r, "")?)),
         None => Ok(None),
     }
+}
+
+/// A money amount as the scale-4 integer stored in `*_e4` columns.
+pub(crate) fn e4(amount: rust_decimal::Decimal) -> Result<i64, StoreError> {
+    acorn_domain::money::to_e4(amount).map_err(|e| StoreError::corrupt(format!("amount {amount}: {e}")))
 }
 
 /// Adds the keyset condition and order `(created_at, id)` ascending and fetches `limit + 1` rows.

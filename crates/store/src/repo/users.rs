@@ -376,3 +376,22 @@ pub async fn prune_login_failures(c: &impl ConnectionTrait, before: DateTime<Utc
 pub async fn count_all(c: &impl ConnectionTrait) -> Result<i64, StoreError> {
     count(c, Query::select().expr_as(Func::count(Expr::col("id")), "n").from("users").to_owned()).await
 }
+
+/// E-mail addresses of the tenant's active users holding any of `roles` (notification recipients).
+pub async fn emails_with_roles(c: &impl ConnectionTrait, tenant: TenantId, roles: &[Role]) -> Result<Vec<String>, StoreError> {
+    #[derive(FromQueryResult)]
+    struct E {
+        email: String,
+    }
+    let q = Query::select()
+        .distinct()
+        .column(("users", "email"))
+        .from("users")
+        .inner_join("user_roles", Expr::col(("user_roles", "user_id")).equals(("users", "id")))
+        .and_where(Expr::col(("users", "tenant_id")).eq(tenant.0))
+        .and_where(Expr::col(("users", "status")).eq("active"))
+        .and_where(Expr::col(("user_roles", "role")).is_in(roles.iter().map(|r| r.as_str())))
+        .order_by(("users", "email"), sea_orm::sea_query::Order::Asc)
+        .to_owned();
+    Ok(fetch_all::<E>(c, &q).await?.into_iter().map(|e| e.email).collect())
+}

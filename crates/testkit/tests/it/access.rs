@@ -22,6 +22,9 @@ enum Obj {
     Client,
     Dc,
     Slot,
+    Item,
+    Po,
+    Holiday,
 }
 
 struct Route {
@@ -67,6 +70,25 @@ const VENDOR_WRITERS: &[&str] = &["admin", "category_manager"];
 const FACILITY_WRITERS: &[&str] = &["admin"];
 const USER_READERS: &[&str] = &["admin", "auditor", "vendor_admin", "client"];
 const USER_WRITERS: &[&str] = &["admin", "vendor_admin", "client"];
+const ITEM_WRITERS: &[&str] = &["admin", "category_manager", "vendor_admin", "catalog", "client"];
+const PO_READERS: &[&str] = &[
+    "admin",
+    "category_manager",
+    "vendor_manager",
+    "ap_clerk",
+    "receiver",
+    "auditor",
+    "vendor_admin",
+    "operations",
+    "finance",
+    "catalog",
+    "read_only",
+    "client",
+];
+const PO_WRITERS: &[&str] = &["admin", "category_manager"];
+const ACK_READERS: &[&str] =
+    &["admin", "category_manager", "vendor_manager", "ap_clerk", "receiver", "auditor", "vendor_admin", "operations", "finance", "read_only", "client"];
+const ACK_WRITERS: &[&str] = &["vendor_admin", "operations", "client"];
 const AUDIT_READERS: &[&str] = &["admin", "category_manager", "vendor_manager", "ap_clerk", "auditor", "vendor_admin", "client"];
 
 const TABLE: &[Route] = &[
@@ -93,6 +115,26 @@ const TABLE: &[Route] = &[
     Route { method: "POST", path: "/api/v1/api-clients", allowed: USER_WRITERS, obj: Obj::None, ok: 201 },
     Route { method: "POST", path: "/api/v1/api-clients/{client_pk}/disable", allowed: USER_WRITERS, obj: Obj::Client, ok: 204 },
     Route { method: "GET", path: "/api/v1/audit", allowed: AUDIT_READERS, obj: Obj::None, ok: 200 },
+    Route { method: "GET", path: "/api/v1/items", allowed: ALL, obj: Obj::None, ok: 200 },
+    Route { method: "POST", path: "/api/v1/items", allowed: ITEM_WRITERS, obj: Obj::None, ok: 201 },
+    Route { method: "GET", path: "/api/v1/items/{item_id}", allowed: ALL, obj: Obj::Item, ok: 200 },
+    Route { method: "POST", path: "/api/v1/items/{item_id}/costs", allowed: ITEM_WRITERS, obj: Obj::Item, ok: 201 },
+    Route { method: "GET", path: "/api/v1/purchase-orders", allowed: PO_READERS, obj: Obj::None, ok: 200 },
+    Route { method: "POST", path: "/api/v1/purchase-orders", allowed: PO_WRITERS, obj: Obj::None, ok: 201 },
+    // The walk sends no CSV, so an authorised upload is refused as invalid: 422 proves it passed
+    // authorisation; the upload tests cover success.
+    Route { method: "POST", path: "/api/v1/purchase-orders/upload", allowed: PO_WRITERS, obj: Obj::None, ok: 422 },
+    Route { method: "GET", path: "/api/v1/purchase-orders/{po_id}", allowed: PO_READERS, obj: Obj::Po, ok: 200 },
+    Route { method: "POST", path: "/api/v1/purchase-orders/{po_id}/changes", allowed: PO_WRITERS, obj: Obj::Po, ok: 200 },
+    Route { method: "POST", path: "/api/v1/purchase-orders/{po_id}/cancel", allowed: PO_WRITERS, obj: Obj::Po, ok: 200 },
+    Route { method: "GET", path: "/api/v1/purchase-orders/{po_id}/acknowledgements", allowed: ACK_READERS, obj: Obj::Po, ok: 200 },
+    Route { method: "POST", path: "/api/v1/purchase-orders/{po_id}/acknowledgements", allowed: ACK_WRITERS, obj: Obj::Po, ok: 201 },
+    Route { method: "POST", path: "/api/v1/purchase-orders/{po_id}/acknowledgements/preflight", allowed: ACK_WRITERS, obj: Obj::Po, ok: 200 },
+    Route { method: "POST", path: "/api/v1/acknowledgements/upload", allowed: ACK_WRITERS, obj: Obj::None, ok: 422 },
+    Route { method: "GET", path: "/api/v1/holidays", allowed: ALL, obj: Obj::None, ok: 200 },
+    Route { method: "POST", path: "/api/v1/holidays", allowed: FACILITY_WRITERS, obj: Obj::None, ok: 201 },
+    Route { method: "DELETE", path: "/api/v1/holidays/{day}", allowed: FACILITY_WRITERS, obj: Obj::Holiday, ok: 204 },
+    Route { method: "GET", path: "/api/v1/events", allowed: ALL, obj: Obj::None, ok: 200 },
 ];
 
 /// Routes that are not role-based (public by design) and are tested elsewhere.
@@ -127,9 +169,16 @@ struct Tenant {
     id: TenantId,
     canary: String,
     user: uuid::Uuid,
+    fx: acorn_testkit::VendorFx,
 }
 
-async fn make_object(app: &TestApp, obj: Obj, t: &Tenant, dc: uuid::Uuid) -> Option<String> {
+/// A date no other check uses (holidays are retailer-wide, one per day).
+fn fresh_day() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2100, 1, 1).unwrap() + chrono::Days::new(rand::random::<u64>() % 30_000)
+}
+
+async fn make_object(app: &TestApp, obj: Obj, t: &Tenant, dc: &acorn_domain::master::Dc) -> Option<String> {
+    let dc_id = dc.id;
     let ctx = Ctx::cli();
     let s = &app.services;
     Some(match obj {
@@ -145,11 +194,21 @@ async fn make_object(app: &TestApp, obj: Obj, t: &Tenant, dc: uuid::Uuid) -> Opt
             u.id.to_string()
         }
         Obj::Client => s.create_client(&ctx, t.id, "target", vec![]).await.unwrap().id.to_string(),
-        Obj::Dc => dc.to_string(),
+        Obj::Dc => dc_id.to_string(),
+        Obj::Item => app.item(&t.fx).await.id.to_string(),
+        Obj::Po => {
+            let item = app.item(&t.fx).await;
+            app.po(&t.fx, dc, &[&item], 10).await.po.id.to_string()
+        }
+        Obj::Holiday => {
+            let day = fresh_day();
+            s.add_holiday(&ctx, day, "Test holiday").await.unwrap();
+            day.to_string()
+        }
         Obj::Slot => {
             let start =
                 chrono::Utc::now() + chrono::Duration::days(3 + rand::random::<i64>() % 300) + chrono::Duration::minutes(rand::random::<i64>() % 10_000);
-            s.add_dock_slot(&ctx, dc, start, start + chrono::Duration::hours(1), 2).await.unwrap().id.to_string()
+            s.add_dock_slot(&ctx, dc_id, start, start + chrono::Duration::hours(1), 2).await.unwrap().id.to_string()
         }
     })
 }
@@ -163,10 +222,14 @@ fn fill(path: &str, obj: Obj, id: &str) -> String {
         Obj::Client => path.replace("{client_pk}", id),
         Obj::Dc => path.replace("{dc_id}", id),
         Obj::Slot => path.replace("{slot_id}", id),
+        Obj::Item => path.replace("{item_id}", id),
+        Obj::Po => path.replace("{po_id}", id),
+        Obj::Holiday => path.replace("{day}", id),
     }
 }
 
-fn body(r: &Route, own_vendor: TenantId) -> Option<Value> {
+fn body(r: &Route, own: &acorn_testkit::VendorFx) -> Option<Value> {
+    let own_vendor = own.id;
     let uniq = uuid::Uuid::now_v7().simple().to_string();
     let code = format!("C{}", &uniq[24..]).to_uppercase();
     match (r.method, r.path) {
@@ -186,6 +249,20 @@ fn body(r: &Route, own_vendor: TenantId) -> Option<Value> {
             Some(json!({"email": format!("{uniq}@invite.test"), "name": "Invited", "roles": ["read_only"], "vendor_id": own_vendor.0}))
         }
         ("PATCH", "/api/v1/users/{user_id}") => Some(json!({"name": "Renamed user"})),
+        ("POST", "/api/v1/items") => Some(json!({
+            "vendor_id": own_vendor.0, "vendor_sku": format!("S{}", &uniq[20..]), "gtin": acorn_testkit::gtin_for(&own.gs1_prefix),
+            "title": "Walk item", "case_pack": 6, "list_price": "9.99", "unit_cost": "4.50", "currency": "USD"
+        })),
+        ("POST", "/api/v1/items/{item_id}/costs") => Some(json!({"unit_cost": "9.50", "effective_from": "2031-01-01"})),
+        ("POST", "/api/v1/purchase-orders") => Some(json!({"vendor_code": own.code, "dc_code": "TST1",
+            "ship_window": {"start": "2031-01-02", "end": "2031-01-09"}, "delivery_window": {"start": "2031-01-03", "end": "2031-01-12"},
+            "lines": [{"vendor_sku": "WALK-1", "quantity": 5}]})),
+        ("POST", "/api/v1/purchase-orders/{po_id}/changes") => Some(json!({"lines": [{"line_no": 1, "quantity": 4}], "reason": "walk"})),
+        ("POST", "/api/v1/purchase-orders/{po_id}/cancel") => Some(json!({"reason": "walk"})),
+        ("POST", "/api/v1/purchase-orders/{po_id}/acknowledgements") | ("POST", "/api/v1/purchase-orders/{po_id}/acknowledgements/preflight") => {
+            Some(json!({"lines": [{"line_no": 1, "parts": [{"code": "Accepted", "quantity": 10}]}]}))
+        }
+        ("POST", "/api/v1/holidays") => Some(json!({"day": fresh_day(), "name": "Walk day"})),
         ("POST", "/api/v1/api-clients") => Some(json!({"name": "integration", "vendor_id": own_vendor.0})),
         ("POST", _) => Some(json!({})),
         _ => None,
@@ -210,8 +287,26 @@ async fn every_role_gets_what_the_policy_table_says_and_nothing_leaks() {
     let a = app.vendor().await;
     let b = app.vendor().await;
     let dc = app.dc("TST1").await;
-    let ta = Tenant { id: a.id, canary: a.canary.clone(), user: app.user(a.id, &[Role::ReadOnly]).await.id };
-    let tb = Tenant { id: b.id, canary: b.canary.clone(), user: app.user(b.id, &[Role::ReadOnly]).await.id };
+    let ta = Tenant { id: a.id, canary: a.canary.clone(), user: app.user(a.id, &[Role::ReadOnly]).await.id, fx: a.clone() };
+    let tb = Tenant { id: b.id, canary: b.canary.clone(), user: app.user(b.id, &[Role::ReadOnly]).await.id, fx: b.clone() };
+    // The item every PO created by the walk orders.
+    app.services
+        .create_item(
+            &Ctx::cli(),
+            Some(a.id),
+            acorn_service::items::NewItem {
+                vendor_sku: "WALK-1".into(),
+                gtin: acorn_testkit::gtin_for(&a.gs1_prefix),
+                title: "Walk item".into(),
+                case_pack: 1,
+                list_price: "2.00".into(),
+                unit_cost: "1.00".into(),
+                currency: "USD".into(),
+                cost_effective_from: chrono::NaiveDate::from_ymd_opt(2020, 1, 1),
+            },
+        )
+        .await
+        .unwrap();
     let _ = (ta.user, tb.user);
 
     // One signed-in session per role (retailer roles on the retailer tenant, vendor roles on A),
@@ -230,7 +325,7 @@ async fn every_role_gets_what_the_policy_table_says_and_nothing_leaks() {
         for (who, client, token) in &principals {
             let cases: Vec<(bool, bool)> = match r.obj {
                 Obj::None => vec![(false, false)],
-                Obj::Dc | Obj::Slot => vec![(false, false), (false, true)],
+                Obj::Dc | Obj::Slot | Obj::Holiday => vec![(false, false), (false, true)],
                 _ => vec![(false, false), (true, false), (false, true)],
             };
             for (other, missing) in cases {
@@ -238,14 +333,15 @@ async fn every_role_gets_what_the_policy_table_says_and_nothing_leaks() {
                 let id = if missing {
                     match r.obj {
                         Obj::Identifier => format!("{}/payee_code/NOPE", uuid::Uuid::now_v7()),
+                        Obj::Holiday => "1901-01-01".to_string(),
                         _ => uuid::Uuid::now_v7().to_string(),
                     }
                 } else {
-                    make_object(&app, r.obj, target, dc.id).await.unwrap_or_default()
+                    make_object(&app, r.obj, target, &dc).await.unwrap_or_default()
                 };
                 let url = app.url(&fill(r.path, r.obj, &id));
                 let method = Method::from_bytes(r.method.as_bytes()).unwrap();
-                let (status, body_json) = call(client, method, &url, token.as_deref(), body(r, a.id).as_ref()).await;
+                let (status, body_json) = call(client, method, &url, token.as_deref(), body(r, &a).as_ref()).await;
                 checked += 1;
                 let want = expected(r, who, other, missing);
                 if status != want {

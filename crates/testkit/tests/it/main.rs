@@ -9,5 +9,6 @@ mod auth;
 mod browser;
 mod idempotency;
 mod ops;
+mod orders_api;
 mod portal;
 mod ui_access;

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod dto;
 pub mod idempotency;
 pub mod master;
+pub mod orders;
 pub mod token;
 
 use crate::state::AppState;
@@ -51,6 +52,20 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin::list_clients, admin::create_client))
         .routes(routes!(admin::disable_client))
         .routes(routes!(admin::audit_log))
+        .routes(routes!(orders::list_items, orders::create_item))
+        .routes(routes!(orders::get_item))
+        .routes(routes!(orders::add_cost))
+        .routes(routes!(orders::list_pos, orders::create_po))
+        .routes(routes!(orders::upload_pos))
+        .routes(routes!(orders::get_po))
+        .routes(routes!(orders::change_po))
+        .routes(routes!(orders::cancel_po))
+        .routes(routes!(orders::list_acks, orders::acknowledge))
+        .routes(routes!(orders::preflight))
+        .routes(routes!(orders::upload_acks))
+        .routes(routes!(orders::list_holidays, orders::add_holiday))
+        .routes(routes!(orders::remove_holiday))
+        .routes(routes!(orders::list_events))
         .routes(routes!(token::token))
         .split_for_parts()
 }

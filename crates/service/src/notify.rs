@@ -1,0 +1,83 @@
+//! Who is told about a business event, and how. Every event reaches the in-app bell of its audience
+//! (the feed is read straight from the outbox); the events a vendor must act on are also e-mailed to
+//! the vendor's operations people and admins, queued in the same transaction as the change, so a mail
+//! is never sent for a change that rolled back.
+
+use crate::{ServiceConfig, ServiceError, Services, mail, now};
+use acorn_domain::events::Event;
+use acorn_domain::policy::Role;
+use acorn_store::{ConnectionTrait, repo};
+use serde::Serialize;
+
+/// Event kinds e-mailed to the vendor side (the rest are bell-only).
+const MAILED_TO_VENDOR: &[&str] = &["po.created", "po.changed", "po.cancelled", "ack.due_soon", "appointment.changed", "receipt.discrepancy"];
+
+/// Vendor roles that receive order-to-dock mail.
+const VENDOR_RECIPIENTS: &[Role] = &[Role::VendorAdmin, Role::Operations];
+
+/// Queues the e-mails an event calls for, in the caller's transaction.
+pub async fn mail_for(c: &impl ConnectionTrait, config: &ServiceConfig, event: &Event) -> Result<(), ServiceError> {
+    if !event.audience.reaches(false) || !MAILED_TO_VENDOR.contains(&event.kind.as_str()) {
+        return Ok(());
+    }
+    let body = format!(
+        "{}\n\nOpen it in ACORN: {}{}\n\nYou receive this because you handle orders for your company in ACORN.\n",
+        event.summary, config.base_url, event.link
+    );
+    for to in repo::users::emails_with_roles(c, event.tenant, VENDOR_RECIPIENTS).await? {
+        mail::queue(c, event.tenant, &to, &format!("[ACORN] {}", event.summary), &body).await?;
+    }
+    Ok(())
+}
+
+/// The bell: unread count and the latest events the principal's side hears.
+#[derive(Clone, Debug, Serialize)]
+pub struct Bell {
+    pub unread: u64,
+    pub latest: Vec<Event>,
+}
+
+/// The bell shows "99+" beyond this.
+pub const UNREAD_CAP: u64 = 100;
+
+impl Services {
+    /// The principal's notifications (users only; API clients read events through their own endpoints).
+    pub async fn bell(&self, ctx: &crate::Ctx, limit: u64) -> Result<Bell, ServiceError> {
+        let crate::Principal::User(user) = &ctx.principal else {
+            return Err(ServiceError::Unauthenticated("sign in first"));
+        };
+        let side = ctx.principal.is_retailer_side();
+        let scope = crate::authz::list_scope(ctx);
+        let seen = repo::events::seen_through(&self.db.conn, user.id).await?;
+        let unread = repo::events::unread(&self.db.conn, scope, side, seen, UNREAD_CAP).await?;
+        let latest = repo::events::latest(&self.db.conn, scope, side, limit.clamp(1, 100)).await?;
+        Ok(Bell { unread, latest })
+    }
+
+    /// Marks everything up to now as read. Reading notifications is not a business change, so it is
+    /// not audited (like viewing a page).
+    pub async fn mark_bell_read(&self, ctx: &crate::Ctx) -> Result<(), ServiceError> {
+        let crate::Principal::User(user) = &ctx.principal else {
+            return Err(ServiceError::Unauthenticated("sign in first"));
+        };
+        let id = user.id;
+        self.db.write(|tx| async move { Ok::<_, ServiceError>(repo::events::mark_seen(tx.c(), id, now()).await?) }).await
+    }
+}
+
+impl Services {
+    /// The business events the principal may see, oldest first with keyset paging (API clients poll
+    /// this to follow POs, acknowledgements and shipments).
+    pub async fn list_events(&self, ctx: &crate::Ctx, cursor: Option<&str>, limit: Option<u64>) -> Result<acorn_domain::paging::Page<Event>, ServiceError> {
+        use acorn_domain::paging::{Cursor, Page, clamp_limit};
+        if matches!(ctx.principal, crate::Principal::Anonymous) {
+            return Err(ServiceError::Unauthenticated("sign in first"));
+        }
+        let after = cursor.map(Cursor::decode).transpose().map_err(|e| ServiceError::invalid("cursor", e))?;
+        let limit = clamp_limit(limit);
+        let rows =
+            repo::events::page(&self.db.conn, crate::authz::list_scope(ctx), ctx.principal.is_retailer_side(), after.map(|c| (c.created_at, c.id)), limit)
+                .await?;
+        Ok(Page::from_rows(rows, limit, |e| Cursor { created_at: e.created_at, id: e.id }))
+    }
+}
