@@ -55,9 +55,18 @@ pub fn read(text: &str, required: &[&str], known: &[&str]) -> Result<Vec<Row>, S
         return Err(ServiceError::Invalid(issues));
     }
     let mut rows = Vec::new();
+    // Lines counted up to each record's start: the reader skips blank lines, a spreadsheet does not.
+    let (mut counted_to, mut line) = (0usize, 1usize);
     for (i, record) in reader.records().enumerate() {
-        let number = i + 2;
-        let record = record.map_err(|e| ServiceError::invalid(&format!("row {number}"), format!("cannot be read: {e}")))?;
+        let record = record.map_err(|e| ServiceError::invalid(&format!("row {}", i + 2), format!("cannot be read: {e}")))?;
+        // The reader's position may point at blank lines before the record; the record starts after them.
+        let mut start = record.position().map_or(counted_to, |p| p.byte() as usize).min(text.len());
+        while matches!(text.as_bytes().get(start), Some(b'\n' | b'\r')) {
+            start += 1;
+        }
+        line += text.as_bytes()[counted_to.min(start)..start].iter().filter(|b| **b == b'\n').count();
+        counted_to = counted_to.max(start);
+        let number = line;
         if record.iter().all(|v| v.is_empty()) {
             continue;
         }
