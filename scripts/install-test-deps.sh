@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the browser tests (crates/testkit/src/browser.rs) need:
 #   - Debian's chromium + chromium-driver (headless Chromium driven over WebDriver);
-#   - axe-core from npm, injected into every page the UI tests visit.
+#   - axe-core from npm, injected into every page the UI tests visit;
+# and what the carton label tests (crates/web/tests/labels.rs) need to prove the printed barcode scans:
+#   - poppler-utils (pdftoppm) and librsvg2-bin (rsvg-convert) to rasterise the PDF and SVG labels;
+#   - zbar-tools (zbarimg) to decode the GS1-128 barcode from those images.
 # Idempotent: safe to run on every CI run and by hand; it only installs what is missing.
 # Runs as root (apt-get). Machines are not kept between sessions, so CI must call this.
 set -euo pipefail
@@ -15,6 +18,19 @@ if [[ ! -x /usr/bin/chromedriver || ! -x /usr/bin/chromium ]]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
 else
     echo "install-test-deps: chromium and chromedriver already installed"
+fi
+
+# Each label tool is checked by its binary, so only the missing packages are installed.
+label_packages=()
+[[ -x /usr/bin/pdftoppm ]] || label_packages+=(poppler-utils)
+[[ -x /usr/bin/rsvg-convert ]] || label_packages+=(librsvg2-bin)
+[[ -x /usr/bin/zbarimg ]] || label_packages+=(zbar-tools)
+if ((${#label_packages[@]})); then
+    echo "install-test-deps: installing ${label_packages[*]} (apt)"
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y "${label_packages[@]}"
+else
+    echo "install-test-deps: pdftoppm, rsvg-convert and zbarimg already installed"
 fi
 
 # The pinned version lives in package.json (and package-lock.json); reinstall when the

@@ -6,9 +6,11 @@
 //! (money, GTIN/SSCC, state machines, matching, fees, KPIs) join these.
 
 pub mod ack;
+pub mod asn;
 pub mod audit;
 pub mod calendar;
 pub mod defects;
+pub mod dock;
 pub mod events;
 pub mod gs1;
 pub mod ids;
@@ -19,6 +21,8 @@ pub mod orders;
 pub mod paging;
 pub mod people;
 pub mod policy;
+pub mod receiving;
+pub mod shipments;
 pub mod text_enum;
 pub mod time;
 pub mod validate;

@@ -54,6 +54,25 @@ pub const FIXTURE_PASSWORD: &str = "fixture-password-123";
 
 static PASSWORD_HASH: OnceCell<String> = OnceCell::const_new();
 
+/// An ASN input for `cartons` cartons of `per_carton` eaches of line 1 of PO `number`, shipping now.
+pub fn shipment_input(dc_code: &str, number: &str, cartons: usize, per_carton: i64) -> acorn_service::shipments::ShipmentInput {
+    use acorn_domain::shipments::{CartonInput, CartonItemInput};
+    acorn_service::shipments::ShipmentInput {
+        dc_code: dc_code.into(),
+        ship_from_name: "Fixture Works".into(),
+        ship_from: acorn_domain::master::Address { line1: "1 Factory Rd".into(), city: "Dongguan".into(), country: "CN".into(), ..Default::default() },
+        carrier_scac: Some("UPSN".into()),
+        cartons: (0..cartons)
+            .map(|_| CartonInput {
+                sscc: None,
+                pallet: None,
+                items: vec![CartonItemInput { po_number: number.into(), line_no: 1, quantity: per_carton, lot: None, expiry: None }],
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
 /// A fresh, valid GTIN-13 owned by the GS1 company `prefix`.
 pub fn gtin_for(prefix: &str) -> String {
     let width = 12 - prefix.len();
@@ -186,6 +205,62 @@ impl TestApp {
             )
             .await
             .expect("PO fixture")
+    }
+
+    /// A service context acting as an operations user of `v` (vendor-side use cases: acks, ASNs).
+    pub async fn vendor_ctx(&self, v: &VendorFx) -> Ctx {
+        let u = self.user(v.id, &[Role::Operations]).await;
+        let user = self.services.get_user(&Ctx::cli(), u.id).await.expect("vendor user");
+        Ctx::new(acorn_service::Principal::User(user), "fixture", "127.0.0.1")
+    }
+
+    /// A PO of `v` at `dc` for one new item, `quantity` eaches, acknowledged in full; `collect`
+    /// makes it Collect freight (else Prepaid).
+    pub async fn acked_po(&self, v: &VendorFx, dc: &acorn_domain::master::Dc, quantity: i64, collect: bool) -> acorn_service::orders::PoDetail {
+        let item = self.item(v).await;
+        let today = chrono::Utc::now().date_naive();
+        let d = |days: u64| (today + chrono::Days::new(days)).to_string();
+        let po = self
+            .services
+            .create_po(
+                &Ctx::cli(),
+                acorn_service::orders::NewPo {
+                    vendor_code: v.code.clone(),
+                    dc_code: dc.code.clone(),
+                    freight_terms: if collect { "Collect".into() } else { "Prepaid".into() },
+                    ship_start: d(0),
+                    ship_end: d(7),
+                    delivery_start: d(1),
+                    delivery_end: d(10),
+                    lines: vec![acorn_service::orders::NewPoLine {
+                        vendor_sku: item.vendor_sku.clone(),
+                        quantity,
+                        backorder_allowed: true,
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("PO fixture");
+        let ctx = self.vendor_ctx(v).await;
+        self.services
+            .acknowledge(&ctx, po.po.id, acorn_service::Services::accept_all(&po.lines), acorn_domain::orders::Channel::Api)
+            .await
+            .expect("ack fixture");
+        self.services.get_po(&Ctx::cli(), po.po.id).await.expect("PO")
+    }
+
+    /// An ASN of `v` shipping `per_carton` eaches of line 1 of `po` in each of `cartons` cartons, today.
+    pub async fn shipment(
+        &self,
+        v: &VendorFx,
+        po: &acorn_service::orders::PoDetail,
+        cartons: usize,
+        per_carton: i64,
+    ) -> acorn_service::shipments::ShipmentDetail {
+        let ctx = self.vendor_ctx(v).await;
+        self.services.create_shipment(&ctx, shipment_input(&po.po.dc_code, &po.po.number, cartons, per_carton)).await.expect("shipment fixture")
     }
 
     /// A DC with the given code (3–6 upper-case letters and digits).

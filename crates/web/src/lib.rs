@@ -6,6 +6,7 @@ pub mod api;
 pub mod error;
 pub mod i18n;
 pub mod json;
+pub mod labels;
 pub mod ops;
 pub mod ratelimit;
 pub mod request;

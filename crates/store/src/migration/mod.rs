@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
 mod m0002_orders;
+mod m0003_shipments;
 mod schema;
 
 pub struct Migrator;
@@ -13,7 +14,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_foundation::Migration), Box::new(m0002_orders::Migration)]
+        vec![Box::new(m0001_foundation::Migration), Box::new(m0002_orders::Migration), Box::new(m0003_shipments::Migration)]
     }
 }
 

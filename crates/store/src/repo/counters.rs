@@ -13,7 +13,7 @@ pub async fn next(c: &impl ConnectionTrait, name: &str) -> Result<u64, StoreErro
         value: i64,
     }
     let bumped = c
-        .execute(&Query::update().table("counters").value("value", Expr::col("value").add(1)).and_where(Expr::col("name").eq(name)).to_owned())
+        .execute(&Query::update().table("counters").value("value", Expr::col("value").add(1i64)).and_where(Expr::col("name").eq(name)).to_owned())
         .await?
         .rows_affected();
     if bumped == 0 {
@@ -24,4 +24,17 @@ pub async fn next(c: &impl ConnectionTrait, name: &str) -> Result<u64, StoreErro
         .await?
         .ok_or_else(|| StoreError::corrupt(format!("counter `{name}` vanished")))?;
     u64::try_from(v.value).map_err(|_| StoreError::corrupt(format!("counter `{name}` is negative")))
+}
+
+/// Reserves `n` consecutive values of counter `name` and returns the first.
+pub async fn next_block(c: &impl ConnectionTrait, name: &str, n: u64) -> Result<u64, StoreError> {
+    if n == 0 {
+        return Ok(0);
+    }
+    let first = next(c, name).await?;
+    if n > 1 {
+        let add = i64::try_from(n - 1).map_err(|_| StoreError::corrupt("counter block too large"))?;
+        c.execute(&Query::update().table("counters").value("value", Expr::col("value").add(add)).and_where(Expr::col("name").eq(name)).to_owned()).await?;
+    }
+    Ok(first)
 }

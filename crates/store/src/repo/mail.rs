@@ -85,7 +85,7 @@ pub async fn lease(c: &impl ConnectionTrait, now: DateTime<Utc>, lease_until: Da
                 &Query::update()
                     .table("mail_queue")
                     .value("lease_until", lease_until)
-                    .value("attempts", Expr::col("attempts").add(1))
+                    .value("attempts", Expr::col("attempts").add(1i64))
                     .and_where(Expr::col("id").eq(row.id))
                     .and_where(Expr::col("status").eq(MailStatus::Queued.as_str()))
                     .and_where(Expr::col("lease_until").is_null().or(Expr::col("lease_until").lt(now)))

@@ -4,6 +4,7 @@
 pub mod api_clients;
 pub mod audit;
 pub mod counters;
+pub mod dock;
 pub mod events;
 pub mod facilities;
 pub mod idempotency;
@@ -12,6 +13,7 @@ pub mod mail;
 pub mod orders;
 pub mod registry;
 pub mod sessions;
+pub mod shipments;
 pub mod users;
 pub mod vendors;
 

@@ -629,3 +629,41 @@ pub async fn add_holiday(c: &impl ConnectionTrait, day: NaiveDate, name: &str, a
 pub async fn remove_holiday(c: &impl ConnectionTrait, day: NaiveDate) -> Result<bool, StoreError> {
     Ok(c.execute(&Query::delete().from_table("holidays").and_where(Expr::col("day").eq(day)).to_owned()).await?.rows_affected() > 0)
 }
+
+/// An open PO line with the header facts an inbound plan needs.
+#[derive(Clone, Debug, FromQueryResult)]
+pub struct OpenLine {
+    pub po_id: Uuid,
+    pub number: String,
+    pub dc_code: String,
+    pub delivery_start: NaiveDate,
+    pub line_no: i64,
+    pub item_id: Uuid,
+    pub vendor_sku: String,
+    pub ordered_quantity: i64,
+    pub unit_size: i64,
+    pub committed_eaches: i64,
+    pub shipped_eaches: i64,
+}
+
+/// The tenant's uncancelled lines of open POs for these items, earliest delivery first.
+pub async fn open_lines_for_items(c: &impl ConnectionTrait, tenant: TenantId, items: &[Uuid]) -> Result<Vec<OpenLine>, StoreError> {
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let q = Query::select()
+        .columns([("po_lines", "po_id"), ("po_lines", "line_no"), ("po_lines", "item_id"), ("po_lines", "vendor_sku")])
+        .columns([("po_lines", "ordered_quantity"), ("po_lines", "unit_size"), ("po_lines", "committed_eaches"), ("po_lines", "shipped_eaches")])
+        .columns([("purchase_orders", "number"), ("purchase_orders", "dc_code"), ("purchase_orders", "delivery_start")])
+        .from("po_lines")
+        .inner_join("purchase_orders", Expr::col(("purchase_orders", "id")).equals(("po_lines", "po_id")))
+        .and_where(Expr::col(("po_lines", "tenant_id")).eq(tenant.0))
+        .and_where(Expr::col(("po_lines", "item_id")).is_in(items.iter().copied()))
+        .and_where(Expr::col(("po_lines", "cancelled")).eq(false))
+        .and_where(Expr::col(("purchase_orders", "closed_at")).is_null())
+        .order_by(("purchase_orders", "delivery_start"), Order::Asc)
+        .order_by(("purchase_orders", "number"), Order::Asc)
+        .order_by(("po_lines", "line_no"), Order::Asc)
+        .to_owned();
+    fetch_all::<OpenLine>(c, &q).await
+}

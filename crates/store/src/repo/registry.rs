@@ -58,3 +58,77 @@ pub async fn release(c: &impl ConnectionTrait, kind: &'static str, value: &str, 
         .await?;
     Ok(res.rows_affected() > 0)
 }
+
+/// Claims `value` like [`claim`], but a claim older than `reusable_before` (by any tenant) is taken
+/// over: SSCCs may be reused after 12 months.
+pub async fn claim_reusable(
+    c: &impl ConnectionTrait,
+    kind: &'static str,
+    what: &'static str,
+    value: &str,
+    tenant: TenantId,
+    now: DateTime<Utc>,
+    reusable_before: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    c.execute(
+        &Query::delete()
+            .from_table("identifier_registry")
+            .and_where(Expr::col("kind").eq(kind))
+            .and_where(Expr::col("value").eq(value))
+            .and_where(Expr::col("created_at").lt(reusable_before))
+            .to_owned(),
+    )
+    .await?;
+    claim(c, kind, what, value, tenant, now).await
+}
+
+/// Claims many values of one kind at once (an ASN's SSCCs): one lookup and one insert per chunk
+/// instead of two statements per value. Claims older than `reusable_before` are taken over.
+/// Fails with [`StoreError::Duplicate`] naming the first value already held.
+pub async fn claim_many(
+    c: &impl ConnectionTrait,
+    kind: &'static str,
+    what: &'static str,
+    values: &[String],
+    tenant: TenantId,
+    now: DateTime<Utc>,
+    reusable_before: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    const CHUNK: usize = 500;
+    for chunk in values.chunks(CHUNK) {
+        c.execute(
+            &Query::delete()
+                .from_table("identifier_registry")
+                .and_where(Expr::col("kind").eq(kind))
+                .and_where(Expr::col("value").is_in(chunk.iter().cloned()))
+                .and_where(Expr::col("created_at").lt(reusable_before))
+                .to_owned(),
+        )
+        .await?;
+        let held = c
+            .query_one(
+                &Query::select()
+                    .column("value")
+                    .from("identifier_registry")
+                    .and_where(Expr::col("kind").eq(kind))
+                    .and_where(Expr::col("value").is_in(chunk.iter().cloned()))
+                    .limit(1)
+                    .to_owned(),
+            )
+            .await?;
+        if let Some(row) = held {
+            let value: String = row.try_get("", "value")?;
+            return Err(StoreError::Duplicate { what, value });
+        }
+        let mut insert = Query::insert().into_table("identifier_registry").columns(["kind", "value", "tenant_id", "created_at"]).to_owned();
+        for v in chunk {
+            insert.values_panic([kind.into(), v.clone().into(), tenant.0.into(), now.into()]);
+        }
+        match c.execute(&insert).await {
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => return Err(StoreError::Duplicate { what, value: chunk.join(", ") }),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}

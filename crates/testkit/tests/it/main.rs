@@ -11,4 +11,5 @@ mod idempotency;
 mod ops;
 mod orders_api;
 mod portal;
+mod shipments_api;
 mod ui_access;

@@ -7,6 +7,7 @@ pub mod dto;
 pub mod idempotency;
 pub mod master;
 pub mod orders;
+pub mod shipments;
 pub mod token;
 
 use crate::state::AppState;
@@ -66,6 +67,21 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(orders::list_holidays, orders::add_holiday))
         .routes(routes!(orders::remove_holiday))
         .routes(routes!(orders::list_events))
+        .routes(routes!(shipments::list_shipments, shipments::create_shipment))
+        .routes(routes!(shipments::upload_shipment))
+        .routes(routes!(shipments::get_shipment, shipments::replace_shipment))
+        .routes(routes!(shipments::labels))
+        .routes(routes!(shipments::request_routing))
+        .routes(routes!(shipments::assign_carrier))
+        .routes(routes!(shipments::open_routing))
+        .routes(routes!(shipments::book_appointment, shipments::cancel_appointment))
+        .routes(routes!(shipments::check_in))
+        .routes(routes!(shipments::scan_carton))
+        .routes(routes!(shipments::close_receipt))
+        .routes(routes!(shipments::find_inbound))
+        .routes(routes!(shipments::list_defects))
+        .routes(routes!(shipments::po_defects))
+        .routes(routes!(shipments::inbound_plan))
         .routes(routes!(token::token))
         .split_for_parts()
 }
