@@ -83,7 +83,7 @@ impl Services {
         let at = now();
         let all: Vec<PoFacts> = loaded.iter().map(|l| facts(l, at)).collect();
         let mut found: Vec<Defect> = all.iter().flat_map(defects::detect).collect();
-        found.sort_by(|a, b| b.occurred_at.cmp(&a.occurred_at));
+        found.sort_by_key(|d| std::cmp::Reverse(d.occurred_at));
         Ok(DefectReport { on_time_bp: defects::on_time_accuracy_bp(&all), pos_examined: all.len(), defects: found, next })
     }
 }
