@@ -1,5 +1,6 @@
 //! Background jobs of `acorn serve`: mail delivery, audit anchoring (every 60 s or 1,000 records,
-//! whichever comes first) and housekeeping. Each job is idempotent and safe to run in several
+//! whichever comes first), the order-to-dock clock (acknowledgement reminders, PO closing, ship
+//! dates, no-shows; every minute) and housekeeping. Each job is idempotent and safe to run in several
 //! processes at once (mail is leased with a conditional UPDATE; anchors only move forward).
 
 use acorn_service::Services;
@@ -11,6 +12,7 @@ pub fn spawn(services: Services, mut stop: watch::Receiver<bool>) -> tokio::task
         let mut mail = tokio::time::interval(Duration::from_secs(2));
         let mut anchor = tokio::time::interval(Duration::from_secs(60));
         let mut housekeeping = tokio::time::interval(Duration::from_secs(3600));
+        let mut orders = tokio::time::interval(Duration::from_secs(60));
         loop {
             tokio::select! {
                 _ = stop.changed() => break,
@@ -22,6 +24,9 @@ pub fn spawn(services: Services, mut stop: watch::Receiver<bool>) -> tokio::task
                 }
                 _ = services.anchor_wakeup.notified() => {
                     if let Err(e) = services.anchor_audit().await { tracing::error!(error = %e, "audit anchoring"); }
+                }
+                _ = orders.tick() => {
+                    if let Err(e) = services.order_to_dock_tick().await { tracing::warn!(error = %e, "order-to-dock clock"); }
                 }
                 _ = housekeeping.tick() => {
                     if let Err(e) = services.housekeeping().await { tracing::warn!(error = %e, "housekeeping"); }

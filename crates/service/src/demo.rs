@@ -76,6 +76,7 @@ impl Services {
             }
         }
         let mut logins = Vec::new();
+        let mut seeded = Vec::new();
         let staff: [(&str, &str, Role); 6] = [
             ("admin@retail.example", "Alex Admin", Role::Admin),
             ("buyer@retail.example", "Casey Category", Role::CategoryManager),
@@ -118,8 +119,119 @@ impl Services {
                 let display = format!("{} {}", slug[..1].to_uppercase() + &slug[1..], who);
                 logins.push(self.demo_user(&ctx, v.vendor.id, name, &email, &display, vec![role], locale).await?);
             }
+            seeded.push((v.vendor.id, code, prefix, format!("ops@{slug}.example"), name));
+        }
+        for (i, (tenant, code, prefix, ops, name)) in seeded.iter().enumerate() {
+            self.seed_demo_orders(i, *tenant, code, prefix, ops, name).await?;
         }
         Ok(logins)
+    }
+
+    /// A few items and POs per vendor, in every stage: awaiting acknowledgement, acknowledged with a
+    /// backorder, shipped with an appointment, and received one carton short (so the defect list
+    /// has something to show). Everything goes through the use cases, so it is audited like real work.
+    async fn seed_demo_orders(&self, n: usize, tenant: TenantId, code: &str, prefix: &str, ops_email: &str, company: &str) -> Result<(), ServiceError> {
+        use crate::items::NewItem;
+        use crate::orders::{NewPo, NewPoLine};
+        use acorn_domain::orders::Channel;
+        let staff = Ctx::cli();
+        let (ops_user, _) = users::get_by_email(&self.db.conn, ops_email).await?.ok_or(ServiceError::NotFound("demo user"))?;
+        let ops = Ctx::new(crate::Principal::User(ops_user), "demo", "127.0.0.1");
+        let products = [
+            ("Stainless kettle 1.7 l", 12, "24.99", "11.40"),
+            ("Cast-iron skillet 26 cm", 6, "39.99", "17.25"),
+            ("LED desk lamp", 8, "29.99", "12.80"),
+            ("Trekking pole pair", 10, "49.99", "21.10"),
+            ("Insulated bottle 750 ml", 24, "19.99", "7.95"),
+            ("Chef's knife 20 cm", 6, "59.99", "24.60"),
+        ];
+        let mut skus = Vec::new();
+        for (i, (title, pack, price, cost)) in products.iter().enumerate() {
+            let body = format!("{prefix}{:0width$}", n * 100 + i + 1, width = 12 - prefix.len());
+            let gtin = format!("{body}{}", acorn_domain::gs1::check_digit(&body));
+            let sku = format!("{code}-{:03}", i + 1);
+            let item = NewItem {
+                vendor_sku: sku.clone(),
+                gtin,
+                title: (*title).into(),
+                case_pack: *pack,
+                list_price: (*price).into(),
+                unit_cost: (*cost).into(),
+                currency: "USD".into(),
+                cost_effective_from: Some(Utc::now().date_naive() - Duration::days(365)),
+            };
+            self.create_item(&staff, Some(tenant), item).await?;
+            skus.push(sku);
+        }
+        let today = Utc::now().date_naive();
+        let day = |d: i64| (today + Duration::days(d)).to_string();
+        let po = |dc: &str, freight: &str, lines: &[(usize, i64, &str)]| NewPo {
+            vendor_code: code.into(),
+            dc_code: dc.into(),
+            freight_terms: freight.into(),
+            ship_start: day(0),
+            ship_end: day(6),
+            delivery_start: day(2),
+            delivery_end: day(10),
+            lines: lines
+                .iter()
+                .map(|(i, q, unit)| NewPoLine {
+                    vendor_sku: skus[*i].clone(),
+                    quantity: *q,
+                    unit: (*unit).into(),
+                    backorder_allowed: true,
+                    ..Default::default()
+                })
+                .collect(),
+            ..NewPo::default()
+        };
+        // Awaiting acknowledgement.
+        self.create_po(&staff, po("ABE2", "Prepaid", &[(0, 48, "Eaches"), (1, 4, "Cases"), (4, 10, "Cases")])).await?;
+        // Acknowledged in part: one line backordered, one partly rejected.
+        let partial = self.create_po(&staff, po("ONT8", "Prepaid", &[(2, 40, "Eaches"), (3, 30, "Eaches")])).await?;
+        let backorder_day = today + Duration::days(9);
+        let answer = vec![
+            acorn_domain::orders::AckLineInput {
+                line_no: 1,
+                net_cost: None,
+                parts: vec![
+                    ack_part(acorn_domain::orders::AckCode::Accepted, 30, None),
+                    ack_part(acorn_domain::orders::AckCode::Backordered, 10, Some(backorder_day)),
+                ],
+            },
+            acorn_domain::orders::AckLineInput { line_no: 2, net_cost: None, parts: vec![ack_part(acorn_domain::orders::AckCode::Accepted, 24, None)] },
+        ];
+        self.acknowledge(&ops, partial.po.id, answer, Channel::Ui).await?;
+        // Shipped with a booked appointment (Prepaid) or a routing request (Collect).
+        let freight = if n == 2 { "Collect" } else { "Prepaid" };
+        let shipped = self.create_po(&staff, po("ABE2", freight, &[(5, 12, "Eaches")])).await?;
+        self.acknowledge(&ops, shipped.po.id, Self::accept_all(&shipped.lines), Channel::Ui).await?;
+        let asn = self.create_shipment(&ops, demo_asn(company, "ABE2", &shipped.po.number, 2, 6)).await?;
+        if freight == "Collect" {
+            let r = crate::dock::RoutingInput { freight_ready_date: today, pallets: 1, weight_kg: 85, volume_dm3: 320 };
+            self.request_routing(&ops, asn.shipment.id, r).await?;
+        } else {
+            let dc = self.get_dc_by_code(&staff, "ABE2").await?;
+            let slot = self
+                .list_dock_slots(&staff, dc.id, Utc::now() + Duration::hours(26), 3)
+                .await?
+                .into_iter()
+                .nth(n)
+                .ok_or(ServiceError::NotFound("dock slot"))?;
+            self.book_appointment(&ops, asn.shipment.id, slot.id).await?;
+        }
+        // Received one carton short: a shortage the vendor sees with its evidence.
+        let received = self.create_po(&staff, po("ONT8", "Prepaid", &[(4, 2, "Cases")])).await?;
+        self.acknowledge(&ops, received.po.id, Self::accept_all(&received.lines), Channel::Ui).await?;
+        let asn = self.create_shipment(&ops, demo_asn(company, "ONT8", &received.po.number, 2, 24)).await?;
+        self.check_in(&staff, asn.shipment.id).await?;
+        let gtin = received.lines[0].gtin.clone();
+        for (k, qty) in asn.shipment.cartons.iter().zip([24, 21]) {
+            let line = crate::receiving::ScanLine { gtin: gtin.clone(), received: qty, ..Default::default() };
+            self.scan_carton(&staff, asn.shipment.id, k.sscc.as_str(), vec![line]).await?;
+        }
+        self.close_receipt(&staff, asn.shipment.id).await?;
+        Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -158,5 +270,35 @@ impl Services {
         })
         .await?;
         Ok(DemoLogin { email: email.into(), password: DEMO_PASSWORD.into(), totp_secret: secret, roles, organisation: org.into() })
+    }
+}
+
+fn ack_part(code: acorn_domain::orders::AckCode, quantity: i64, ship: Option<chrono::NaiveDate>) -> acorn_domain::orders::AckPart {
+    acorn_domain::orders::AckPart { code, quantity, scheduled_ship_date: ship, scheduled_delivery_date: None, rejection_reason: None }
+}
+
+/// A demo ASN: `cartons` cartons of `per_carton` eaches of line 1, shipping now.
+fn demo_asn(company: &str, dc_code: &str, po_number: &str, cartons: usize, per_carton: i64) -> crate::shipments::ShipmentInput {
+    use acorn_domain::shipments::{CartonInput, CartonItemInput};
+    crate::shipments::ShipmentInput {
+        dc_code: dc_code.into(),
+        ship_from_name: company.into(),
+        ship_from: Address {
+            line1: "88 Industrial Park Rd".into(),
+            line2: String::new(),
+            city: "Dongguan".into(),
+            region: "GD".into(),
+            postal_code: "523000".into(),
+            country: "CN".into(),
+        },
+        carrier_scac: Some("ODFL".into()),
+        cartons: (0..cartons)
+            .map(|_| CartonInput {
+                sscc: None,
+                pallet: None,
+                items: vec![CartonItemInput { po_number: po_number.into(), line_no: 1, quantity: per_carton, lot: None, expiry: None }],
+            })
+            .collect(),
+        ..Default::default()
     }
 }

@@ -139,6 +139,26 @@ impl Services {
         Ok(Page::from_rows(rows, limit, |i| Cursor { created_at: i.created_at, id: i.id }))
     }
 
+    /// The cost in force on `day` of each of these items the principal may see (one query).
+    pub async fn costs_on(&self, ctx: &Ctx, items: &[Item], day: NaiveDate) -> Result<std::collections::HashMap<Uuid, ItemCost>, ServiceError> {
+        require(ctx, Area::Items, Access::Read)?;
+        let mut out = std::collections::HashMap::new();
+        let mut by_tenant: std::collections::BTreeMap<TenantId, Vec<Uuid>> = std::collections::BTreeMap::new();
+        for i in items.iter().filter(|i| crate::authz::visible(ctx, i.tenant)) {
+            by_tenant.entry(i.tenant).or_default().push(i.id);
+        }
+        for (tenant, ids) in by_tenant {
+            let costs = repo::items::costs(&self.db.conn, tenant, &ids).await?;
+            for id in ids {
+                let mine: Vec<ItemCost> = costs.iter().filter(|c| c.item_id == id).cloned().collect();
+                if let Some(c) = items::cost_on(&mine, day) {
+                    out.insert(id, c.clone());
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Adds a unit cost effective from a date (the approval workflow comes with item setup).
     pub async fn add_item_cost(&self, ctx: &Ctx, id: Uuid, unit_cost: &str, effective_from: NaiveDate) -> Result<ItemCost, ServiceError> {
         require(ctx, Area::Items, Access::Write)?;

@@ -22,6 +22,7 @@ pub mod items;
 pub mod mail;
 pub mod mfa;
 pub mod notify;
+pub mod order_jobs;
 pub mod orders;
 pub mod orders_csv;
 pub mod outbox;

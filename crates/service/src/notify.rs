@@ -30,6 +30,21 @@ pub async fn mail_for(c: &impl ConnectionTrait, config: &ServiceConfig, event: &
     Ok(())
 }
 
+/// Object types whose events the principal's roles may read (a marketing user hears nothing of
+/// POs, which it may not open).
+fn readable_types(ctx: &crate::Ctx) -> Vec<&'static str> {
+    use acorn_domain::policy::{Access, Area};
+    [("purchase_order", Area::PurchaseOrders), ("shipment", Area::Acknowledgements), ("item", Area::Items)]
+        .into_iter()
+        .filter(|(_, area)| ctx.principal.access(*area) >= Access::Read)
+        .map(|(t, _)| t)
+        .collect()
+}
+
+fn reader<'a>(ctx: &crate::Ctx, types: &'a [&'a str]) -> repo::events::Reader<'a> {
+    repo::events::Reader { tenant: crate::authz::list_scope(ctx), retailer_side: ctx.principal.is_retailer_side(), object_types: types }
+}
+
 /// The bell: unread count and the latest events the principal's side hears.
 #[derive(Clone, Debug, Serialize)]
 pub struct Bell {
@@ -46,12 +61,20 @@ impl Services {
         let crate::Principal::User(user) = &ctx.principal else {
             return Err(ServiceError::Unauthenticated("sign in first"));
         };
-        let side = ctx.principal.is_retailer_side();
-        let scope = crate::authz::list_scope(ctx);
-        let seen = repo::events::seen_through(&self.db.conn, user.id).await?;
-        let unread = repo::events::unread(&self.db.conn, scope, side, seen, UNREAD_CAP).await?;
-        let latest = repo::events::latest(&self.db.conn, scope, side, limit.clamp(1, 100)).await?;
+        let types = readable_types(ctx);
+        let r = reader(ctx, &types);
+        let unread = repo::events::unread(&self.db.conn, &r, user.id, UNREAD_CAP).await?;
+        let latest = repo::events::latest(&self.db.conn, &r, limit.clamp(1, 100)).await?;
         Ok(Bell { unread, latest })
+    }
+
+    /// Just the bell's unread count (one query; the portal frame shows it on every page).
+    pub async fn unread_count(&self, ctx: &crate::Ctx) -> Result<u64, ServiceError> {
+        let crate::Principal::User(user) = &ctx.principal else {
+            return Ok(0);
+        };
+        let types = readable_types(ctx);
+        Ok(repo::events::unread(&self.db.conn, &reader(ctx, &types), user.id, UNREAD_CAP).await?)
     }
 
     /// Marks everything up to now as read. Reading notifications is not a business change, so it is
@@ -75,9 +98,8 @@ impl Services {
         }
         let after = cursor.map(Cursor::decode).transpose().map_err(|e| ServiceError::invalid("cursor", e))?;
         let limit = clamp_limit(limit);
-        let rows =
-            repo::events::page(&self.db.conn, crate::authz::list_scope(ctx), ctx.principal.is_retailer_side(), after.map(|c| (c.created_at, c.id)), limit)
-                .await?;
+        let types = readable_types(ctx);
+        let rows = repo::events::page(&self.db.conn, &reader(ctx, &types), after.map(|c| (c.created_at, c.id)), limit).await?;
         Ok(Page::from_rows(rows, limit, |e| Cursor { created_at: e.created_at, id: e.id }))
     }
 }

@@ -6,4 +6,4 @@ pub mod app;
 pub mod browser;
 pub mod db;
 
-pub use app::{TestApp, UserFx, VendorFx, call, gtin_for, http};
+pub use app::{TestApp, UserFx, VendorFx, call, gtin_for, http, shipment_input};

@@ -5,7 +5,7 @@ use crate::error::StoreError;
 use acorn_domain::events::{Audience, Event};
 use acorn_domain::ids::TenantId;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, QueryStatementBuilder, SelectStatement, SimpleExpr};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
@@ -66,37 +66,43 @@ pub async fn insert(c: &impl ConnectionTrait, e: &Event) -> Result<(), StoreErro
     Ok(())
 }
 
-/// Events a principal hears: its own tenant's (vendor side) or every tenant's (retailer side, `tenant`
-/// None), for its side's audiences, newest first.
-fn feed(tenant: Option<TenantId>, retailer_side: bool) -> SelectStatement {
-    let audiences: Vec<&str> = Audience::ALL.iter().filter(|a| a.reaches(retailer_side)).map(|a| a.as_str()).collect();
-    let mut q = Query::select().from("events").and_where(Expr::col("audience").is_in(audiences)).to_owned();
-    if let Some(t) = tenant {
+/// Who reads a feed: its own tenant's events (vendor side) or every tenant's (retailer side,
+/// `tenant` None), for its side's audiences, about the object types its roles may read.
+#[derive(Clone, Debug)]
+pub struct Reader<'a> {
+    pub tenant: Option<TenantId>,
+    pub retailer_side: bool,
+    pub object_types: &'a [&'a str],
+}
+
+fn feed(r: &Reader) -> SelectStatement {
+    let audiences: Vec<&str> = Audience::ALL.iter().filter(|a| a.reaches(r.retailer_side)).map(|a| a.as_str()).collect();
+    let mut q = Query::select()
+        .from("events")
+        .and_where(Expr::col("audience").is_in(audiences))
+        .and_where(Expr::col("object_type").is_in(r.object_types.iter().copied()))
+        .to_owned();
+    if let Some(t) = r.tenant {
         q.and_where(Expr::col("tenant_id").eq(t.0));
     }
     q
 }
 
 /// The newest `limit` events of the feed.
-pub async fn latest(c: &impl ConnectionTrait, tenant: Option<TenantId>, retailer_side: bool, limit: u64) -> Result<Vec<Event>, StoreError> {
-    let mut q = feed(tenant, retailer_side);
+pub async fn latest(c: &impl ConnectionTrait, r: &Reader<'_>, limit: u64) -> Result<Vec<Event>, StoreError> {
+    let mut q = feed(r);
     q.columns(COLS).order_by("created_at", Order::Desc).order_by("id", Order::Desc).limit(limit);
     fetch_all::<Row>(c, &q).await?.into_iter().map(Event::try_from).collect()
 }
 
 /// How many feed events are newer than `since` (capped at `cap`, the bell shows "99+").
-pub async fn unread(
-    c: &impl ConnectionTrait,
-    tenant: Option<TenantId>,
-    retailer_side: bool,
-    since: Option<DateTime<Utc>>,
-    cap: u64,
-) -> Result<u64, StoreError> {
-    let mut q = feed(tenant, retailer_side);
-    q.column("id").limit(cap);
-    if let Some(s) = since {
-        q.and_where(Expr::col("created_at").gt(s));
-    }
+pub async fn unread(c: &impl ConnectionTrait, r: &Reader<'_>, user: Uuid, cap: u64) -> Result<u64, StoreError> {
+    let seen = Query::select().column("seen_through").from("notification_reads").and_where(Expr::col("user_id").eq(user)).to_owned();
+    let mut q = feed(r);
+    // Unseen = newer than the read position, or everything when there is none.
+    q.column("id")
+        .cond_where(Expr::col("created_at").gt(SimpleExpr::SubQuery(None, Box::new(seen.clone().into_sub_query_statement()))).or(Expr::exists(seen).not()))
+        .limit(cap);
     Ok(c.query_all(&q).await?.len() as u64)
 }
 
@@ -136,14 +142,8 @@ pub async fn mark_seen(c: &impl ConnectionTrait, user: Uuid, at: DateTime<Utc>) 
 }
 
 /// A page of the feed in `(created_at, id)` order (the API's event stream).
-pub async fn page(
-    c: &impl ConnectionTrait,
-    tenant: Option<TenantId>,
-    retailer_side: bool,
-    after: Option<(DateTime<Utc>, Uuid)>,
-    limit: u64,
-) -> Result<Vec<Event>, StoreError> {
-    let mut q = feed(tenant, retailer_side);
+pub async fn page(c: &impl ConnectionTrait, r: &Reader<'_>, after: Option<(DateTime<Utc>, Uuid)>, limit: u64) -> Result<Vec<Event>, StoreError> {
+    let mut q = feed(r);
     q.columns(COLS);
     super::keyset(&mut q, after, limit, "created_at", "id");
     fetch_all::<Row>(c, &q).await?.into_iter().map(Event::try_from).collect()

@@ -609,3 +609,20 @@ pub async fn open_routing(c: &impl ConnectionTrait, limit: u64) -> Result<Vec<(T
     let rows = c.query_all(&q).await?;
     rows.iter().map(|r| Ok((TenantId(T::from_query_result(r, "")?.tenant_id), RoutingRequest::from(RoutingRow::from_query_result(r, "")?)))).collect()
 }
+
+/// Shipments not yet `Shipped` whose ship date has passed (any tenant), oldest first.
+pub async fn due_to_ship(c: &impl ConnectionTrait, before: DateTime<Utc>, limit: u64) -> Result<Vec<Header>, StoreError> {
+    let q = Query::select()
+        .columns(COLS)
+        .from("shipments")
+        .and_where(Expr::col("status").is_in([
+            ShipmentStatus::Created.as_str(),
+            ShipmentStatus::TransportationRequested.as_str(),
+            ShipmentStatus::CarrierAssigned.as_str(),
+        ]))
+        .and_where(Expr::col("ship_date").lte(before))
+        .order_by("ship_date", Order::Asc)
+        .limit(limit)
+        .to_owned();
+    fetch_all::<Row>(c, &q).await?.into_iter().map(Header::try_from).collect()
+}

@@ -17,6 +17,8 @@ enum Obj {
     User,
     Mail,
     Token,
+    Item,
+    Po,
 }
 
 /// Who may open a page.
@@ -45,6 +47,12 @@ const ALL: &[&str] = &[
 const NOT_RECEIVER: &[&str] =
     &["admin", "category_manager", "vendor_manager", "ap_clerk", "auditor", "vendor_admin", "operations", "finance", "catalog", "marketing", "read_only"];
 
+const NOT_MARKETING: &[&str] =
+    &["admin", "category_manager", "vendor_manager", "ap_clerk", "receiver", "auditor", "vendor_admin", "operations", "finance", "catalog", "read_only"];
+const ITEM_WRITERS: &[&str] = &["admin", "category_manager", "vendor_admin", "catalog"];
+const PO_WRITERS: &[&str] = &["admin", "category_manager"];
+const ACK_WRITERS: &[&str] = &["vendor_admin", "operations"];
+
 const PAGES: &[(&str, Who, Obj)] = &[
     ("/", Who::Roles(ALL), Obj::None),
     ("/login", Who::Public { signed_in: 303, anonymous: 200 }, Obj::None),
@@ -65,6 +73,20 @@ const PAGES: &[(&str, Who, Obj)] = &[
     ("/api-clients", Who::Roles(&["admin", "auditor", "vendor_admin"]), Obj::None),
     ("/account/sessions", Who::Roles(ALL), Obj::None),
     ("/account/security", Who::Roles(ALL), Obj::None),
+    ("/items", Who::Roles(ALL), Obj::None),
+    ("/items.csv", Who::Roles(ALL), Obj::None),
+    ("/items/new", Who::Roles(ITEM_WRITERS), Obj::None),
+    ("/items/{id}", Who::Roles(ALL), Obj::Item),
+    ("/orders", Who::Roles(NOT_MARKETING), Obj::None),
+    ("/orders.csv", Who::Roles(NOT_MARKETING), Obj::None),
+    ("/orders/new", Who::Roles(PO_WRITERS), Obj::None),
+    ("/orders/upload", Who::Roles(PO_WRITERS), Obj::None),
+    ("/orders/template.csv", Who::Roles(PO_WRITERS), Obj::None),
+    ("/orders/ack-upload", Who::Roles(ACK_WRITERS), Obj::None),
+    ("/orders/ack-template.csv", Who::Roles(ACK_WRITERS), Obj::None),
+    ("/orders/{id}", Who::Roles(NOT_MARKETING), Obj::Po),
+    ("/orders/{id}/ack", Who::Roles(ACK_WRITERS), Obj::Po),
+    ("/notifications", Who::Roles(ALL), Obj::None),
     ("/audit", Who::Roles(&["admin", "category_manager", "vendor_manager", "ap_clerk", "auditor", "vendor_admin"]), Obj::None),
     ("/outbox", Who::Roles(&["admin", "vendor_admin"]), Obj::None),
     ("/outbox/{id}", Who::Roles(&["admin", "vendor_admin"]), Obj::Mail),
@@ -91,10 +113,15 @@ struct Tenant {
     canary: String,
     user: uuid::Uuid,
     mail: uuid::Uuid,
+    item: uuid::Uuid,
+    po: uuid::Uuid,
 }
 
-async fn tenant(app: &TestApp) -> Tenant {
+/// A vendor with an invited user, an item (its title carries the canary) and a PO at `dc`.
+async fn tenant(app: &TestApp, dc: &acorn_domain::master::Dc) -> Tenant {
     let v = app.vendor().await;
+    let item = app.item(&v).await;
+    let po = app.po(&v, dc, &[&item], 5).await.po.id;
     let u = app
         .services
         .invite_user(
@@ -110,15 +137,15 @@ async fn tenant(app: &TestApp) -> Tenant {
         .await
         .unwrap();
     let mail = app.mail_to(&u.email).await[0].id;
-    Tenant { id: v.id, canary: v.canary, user: u.id, mail }
+    Tenant { id: v.id, canary: v.canary, user: u.id, mail, item: item.id, po }
 }
 
 #[tokio::test]
 async fn every_role_sees_the_pages_the_policy_allows_and_nothing_else() {
     let app = TestApp::start().await;
-    let a = tenant(&app).await;
-    let b = tenant(&app).await;
     let dc = app.dc("UIA1").await;
+    let a = tenant(&app, &dc).await;
+    let b = tenant(&app, &dc).await;
     let mut principals: Vec<(&str, reqwest::Client)> = Vec::new();
     for role in Role::ALL {
         let t = if role.is_retailer() { TenantId::RETAILER } else { a.id };
@@ -146,6 +173,8 @@ async fn every_role_sees_the_pages_the_policy_allows_and_nothing_else() {
                     Obj::User => t.user.to_string(),
                     Obj::Mail => t.mail.to_string(),
                     Obj::Token => "not-a-real-token".into(),
+                    Obj::Item => t.item.to_string(),
+                    Obj::Po => t.po.to_string(),
                 }
             };
             let url = app.url(&path.replace("{id}", &id).replace("{token}", &id));

@@ -4,10 +4,13 @@
 
 pub mod account;
 pub mod audit;
+pub mod bell;
 pub mod clients;
 pub mod dcs;
 pub mod docs;
 pub mod forms;
+pub mod items;
+pub mod orders;
 pub mod outbox;
 pub mod pages;
 pub mod session;
@@ -72,6 +75,24 @@ portal_routes! {
     "/account/sessions/end-others" => post(account::end_others);
     "/account/security" => get(account::security);
     "/account/password" => post(account::change_password);
+    "/items" => get(items::list).post(items::create);
+    "/items.csv" => get(items::csv);
+    "/items/new" => get(items::new_page);
+    "/items/{id}" => get(items::show);
+    "/items/{id}/costs" => post(items::add_cost);
+    "/orders" => get(orders::list).post(orders::create);
+    "/orders.csv" => get(orders::csv);
+    "/orders/new" => get(orders::new_page);
+    "/orders/upload" => get(orders::po_upload_page_get).post(orders::po_upload);
+    "/orders/template.csv" => get(orders::po_template);
+    "/orders/ack-upload" => get(orders::ack_upload_page_get).post(orders::ack_upload);
+    "/orders/ack-template.csv" => get(orders::ack_template);
+    "/orders/{id}" => get(orders::show);
+    "/orders/{id}/change" => post(orders::change);
+    "/orders/{id}/cancel" => post(orders::cancel);
+    "/orders/{id}/ack" => get(orders::ack_form).post(orders::acknowledge);
+    "/notifications" => get(bell::page);
+    "/notifications/read" => post(bell::mark_read);
     "/audit" => get(audit::page);
     "/outbox" => get(outbox::list);
     "/outbox/{id}" => get(outbox::show);

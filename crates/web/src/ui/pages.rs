@@ -7,6 +7,7 @@ use crate::state::AppState;
 use acorn_domain::policy::{Access, Area};
 use acorn_service::ServiceError;
 use acorn_service::auth::{SessionAuth, Stage};
+use acorn_service::notify::UNREAD_CAP;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -82,9 +83,16 @@ pub struct Shell {
     pub csrf: String,
     pub path: String,
     pub nav: Vec<NavItem>,
+    /// Unread notifications (capped: the top bar shows "99+" from [`UNREAD_CAP`]).
+    pub bell: u64,
 }
 
 impl Shell {
+    /// The bell's count as the top bar shows it.
+    pub fn bell_count(&self) -> String {
+        if self.bell >= UNREAD_CAP { format!("{}+", UNREAD_CAP - 1) } else { self.bell.to_string() }
+    }
+
     /// `aria-current` for a link of the user menu.
     pub fn here(&self, href: &str) -> bool {
         self.path == href
@@ -100,6 +108,12 @@ pub fn access(auth: &SessionAuth, area: Area) -> Access {
 /// Navigation: only the pages that exist and the user's roles may use.
 pub(crate) fn nav(auth: &SessionAuth, path: &str) -> Vec<NavItem> {
     let mut items: Vec<(String, &'static str, &'static str)> = vec![("/".into(), "nav.dashboard", "")];
+    if access(auth, Area::PurchaseOrders) >= Access::Read {
+        items.push(("/orders".into(), "nav.orders", "dash.card.orders"));
+    }
+    if access(auth, Area::Items) >= Access::Read {
+        items.push(("/items".into(), "nav.items", "dash.card.items"));
+    }
     if access(auth, Area::Vendors) >= Access::Read {
         // A vendor's people have one vendor: their own.
         let href = if auth.user.is_retailer() { "/vendors".to_string() } else { format!("/vendors/{}", auth.user.tenant_id) };
@@ -163,7 +177,10 @@ pub async fn portal(s: &AppState, req: &Req) -> Result<(SessionAuth, Shell, T), 
             Err(_) => String::new(),
         }
     };
-    let shell = Shell { org, user_name: auth.user.name.clone(), csrf: auth.session.csrf_token.clone(), path: req.path.clone(), nav: nav(&auth, &req.path) };
+    // The bell's unread count: the one read every page adds.
+    let bell = s.services.unread_count(&req.ctx(&auth)).await.unwrap_or(0);
+    let shell =
+        Shell { org, user_name: auth.user.name.clone(), csrf: auth.session.csrf_token.clone(), path: req.path.clone(), nav: nav(&auth, &req.path), bell };
     Ok((auth, shell, t))
 }
 
@@ -247,14 +264,16 @@ pub(crate) mod tests {
     #[test]
     fn navigation_follows_the_roles() {
         let r = TenantId::RETAILER;
-        assert_eq!(hrefs(&[Role::Admin], r, "/"), ["/", "/vendors", "/dcs", "/users", "/api-clients", "/audit", "/outbox"]);
-        assert_eq!(hrefs(&[Role::Auditor], r, "/"), ["/", "/vendors", "/dcs", "/users", "/api-clients", "/audit"]);
-        assert_eq!(hrefs(&[Role::Receiver], r, "/"), ["/", "/dcs"]);
-        assert_eq!(hrefs(&[Role::CategoryManager], r, "/"), ["/", "/vendors", "/dcs", "/audit"]);
+        assert_eq!(hrefs(&[Role::Admin], r, "/"), ["/", "/orders", "/items", "/vendors", "/dcs", "/users", "/api-clients", "/audit", "/outbox"]);
+        assert_eq!(hrefs(&[Role::Auditor], r, "/"), ["/", "/orders", "/items", "/vendors", "/dcs", "/users", "/api-clients", "/audit"]);
+        assert_eq!(hrefs(&[Role::Receiver], r, "/"), ["/", "/orders", "/items", "/dcs"]);
+        assert_eq!(hrefs(&[Role::CategoryManager], r, "/"), ["/", "/orders", "/items", "/vendors", "/dcs", "/audit"]);
         let v = TenantId::new_v7();
         let own = format!("/vendors/{v}");
-        assert_eq!(hrefs(&[Role::VendorAdmin], v, "/"), ["/", own.as_str(), "/dcs", "/users", "/api-clients", "/audit", "/outbox"]);
-        assert_eq!(hrefs(&[Role::Operations], v, "/"), ["/", own.as_str(), "/dcs"]);
+        assert_eq!(hrefs(&[Role::VendorAdmin], v, "/"), ["/", "/orders", "/items", own.as_str(), "/dcs", "/users", "/api-clients", "/audit", "/outbox"]);
+        assert_eq!(hrefs(&[Role::Operations], v, "/"), ["/", "/orders", "/items", own.as_str(), "/dcs"]);
+        // Marketing reads the catalogue but not purchase orders.
+        assert_eq!(hrefs(&[Role::Marketing], v, "/"), ["/", "/items", own.as_str(), "/dcs"]);
         assert_eq!(hrefs(&[], v, "/"), ["/"]);
     }
 
@@ -265,6 +284,8 @@ pub(crate) mod tests {
         assert_eq!(current("/"), ["/"]);
         assert_eq!(current("/vendors/123"), ["/vendors"]);
         assert_eq!(current("/dcs"), ["/dcs"]);
+        assert_eq!(current("/orders/123/ack"), ["/orders"]);
+        assert_eq!(current("/items/new"), ["/items"]);
         assert!(current("/vendorsx").is_empty());
     }
 }

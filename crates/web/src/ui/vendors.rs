@@ -425,7 +425,7 @@ mod tests {
     use acorn_domain::policy::Role;
 
     fn shell(path: &str) -> Shell {
-        Shell { org: "Retailer".into(), user_name: "Some One".into(), csrf: "tok".into(), path: path.into(), nav: Vec::new() }
+        Shell { org: "Retailer".into(), user_name: "Some One".into(), csrf: "tok".into(), path: path.into(), nav: Vec::new(), bell: 0 }
     }
 
     fn detail() -> VendorDetail {
