@@ -89,6 +89,8 @@ pub struct PoDetail {
     pub lines: Vec<PoLine>,
     pub acknowledgements: Vec<Acknowledgement>,
     pub history: Vec<PoEvent>,
+    /// The ASNs carrying its lines (headers: status, cartons, units, arrival, receipt).
+    pub shipments: Vec<crate::shipments::Header>,
     /// The ship-to DC's time zone (dates and due times are shown in it).
     pub dc_time_zone: String,
 }
@@ -352,6 +354,7 @@ impl Services {
             lines: repo::orders::lines(c, tenant, id).await?,
             acknowledgements: repo::orders::acks(c, tenant, id).await?,
             history: repo::orders::history(c, tenant, id).await?,
+            shipments: repo::shipments::headers_for_pos(c, tenant, &[id]).await?,
             dc_time_zone: dc.time_zone,
             po,
         })

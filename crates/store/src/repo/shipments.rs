@@ -97,7 +97,7 @@ fn parse<T>(what: &str, v: &str, f: fn(&str) -> Option<T>) -> Result<T, StoreErr
 }
 
 /// A shipment as stored, with the totals kept on its header (lists show them without reading cartons).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Header {
     pub shipment: Shipment,
     /// The ship-from party's name as shipped (printed on labels).
@@ -393,6 +393,29 @@ pub async fn list(c: &impl ConnectionTrait, f: &ShipmentFilter, after: Option<(D
         q.and_where(Expr::col("shipment_number").like(format!("{}%", n.replace(['%', '_'], ""))));
     }
     keyset(&mut q, after, limit, "created_at", "id");
+    fetch_all::<Row>(c, &q).await?.into_iter().map(Header::try_from).collect()
+}
+
+/// Headers of the shipments (cancelled ones too) carrying any line of these POs, oldest first.
+pub async fn headers_for_pos(c: &impl ConnectionTrait, tenant: TenantId, po_ids: &[Uuid]) -> Result<Vec<Header>, StoreError> {
+    if po_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = Query::select()
+        .distinct()
+        .column("shipment_id")
+        .from("carton_items")
+        .and_where(Expr::col("tenant_id").eq(tenant.0))
+        .and_where(Expr::col("po_id").is_in(po_ids.iter().copied()))
+        .to_owned();
+    let q = Query::select()
+        .columns(COLS)
+        .from("shipments")
+        .and_where(Expr::col("tenant_id").eq(tenant.0))
+        .and_where(Expr::col("id").in_subquery(ids))
+        .order_by("created_at", Order::Asc)
+        .order_by("id", Order::Asc)
+        .to_owned();
     fetch_all::<Row>(c, &q).await?.into_iter().map(Header::try_from).collect()
 }
 

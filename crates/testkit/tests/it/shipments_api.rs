@@ -73,6 +73,7 @@ async fn asns_are_checked_carton_by_carton_and_written_whole() {
     let id = d["id"].as_str().unwrap().to_string();
     let (_, p) = call(&ops, Method::GET, &app.url(&format!("/api/v1/purchase-orders/{}", po.po.id)), None, None).await;
     assert_eq!(p["lines"][0]["shipped_eaches"], 10);
+    assert_eq!(p["shipments"][0]["id"], d["id"], "the PO shows its ASNs");
 
     // Nothing is left to ship on that line now.
     let (s, e) = call(&ops, Method::POST, &url, None, Some(&asn(&dc.code, json!([{"items": [{"po_number": n, "line_no": 1, "quantity": 1}]}])))).await;

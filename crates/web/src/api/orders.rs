@@ -400,6 +400,8 @@ pub struct PoDetailOut {
     /// Every acknowledgement version, oldest first.
     pub acknowledgements: Vec<AckOut>,
     pub history: Vec<PoEventOut>,
+    /// The ASNs carrying its lines, with their status and arrival.
+    pub shipments: Vec<super::shipments::ShipmentOut>,
 }
 
 impl From<&PoDetail> for PoDetailOut {
@@ -414,6 +416,7 @@ impl From<&PoDetail> for PoDetailOut {
                 .iter()
                 .map(|e| PoEventOut { revision: e.revision, kind: e.kind.clone(), summary: e.summary.clone(), actor: e.actor.clone(), at: e.at })
                 .collect(),
+            shipments: d.shipments.iter().map(super::shipments::ShipmentOut::from).collect(),
         }
     }
 }
