@@ -3,6 +3,7 @@
 //! driver.
 
 pub mod app;
+pub mod barcode;
 pub mod browser;
 pub mod db;
 
