@@ -169,7 +169,9 @@ impl Services {
             vendor_code: code.into(),
             dc_code: dc.into(),
             freight_terms: freight.into(),
-            ship_start: day(0),
+            // From yesterday (UTC), so the DC's local day is inside the ship window at any hour.
+            order_date: day(-1),
+            ship_start: day(-1),
             ship_end: day(6),
             delivery_start: day(2),
             delivery_end: day(10),

@@ -175,7 +175,12 @@ impl Services {
             Some(n) => n,
             None => match existing {
                 Some(s) => s.shipment_number.clone(),
-                None => format!("ASN{:07}", repo::counters::next(c, &format!("asn:{}", tenant.0)).await?),
+                // Prefixed with the vendor code, so receivers typing a number rarely hit another vendor's.
+                None => format!(
+                    "{}-ASN{:06}",
+                    pos.first().map_or("X", |(p, _)| p.vendor_code.as_str()),
+                    repo::counters::next(c, &format!("asn:{}", tenant.0)).await?
+                ),
             },
         };
         let previous: BTreeSet<String> = existing.map(|s| s.cartons.iter().map(|k| k.sscc.as_str().to_string()).collect()).unwrap_or_default();

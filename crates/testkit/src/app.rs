@@ -218,8 +218,10 @@ impl TestApp {
     /// makes it Collect freight (else Prepaid).
     pub async fn acked_po(&self, v: &VendorFx, dc: &acorn_domain::master::Dc, quantity: i64, collect: bool) -> acorn_service::orders::PoDetail {
         let item = self.item(v).await;
-        let today = chrono::Utc::now().date_naive();
-        let d = |days: u64| (today + chrono::Days::new(days)).to_string();
+        // Dated from yesterday (UTC): the DC's local day, which ASN checks use, is then inside the
+        // ship window whatever the time of day and the DC's time zone.
+        let yesterday = chrono::Utc::now().date_naive() - chrono::Days::new(1);
+        let d = |days: u64| (yesterday + chrono::Days::new(days)).to_string();
         let po = self
             .services
             .create_po(
@@ -228,10 +230,11 @@ impl TestApp {
                     vendor_code: v.code.clone(),
                     dc_code: dc.code.clone(),
                     freight_terms: if collect { "Collect".into() } else { "Prepaid".into() },
+                    order_date: d(0),
                     ship_start: d(0),
-                    ship_end: d(7),
+                    ship_end: d(8),
                     delivery_start: d(1),
-                    delivery_end: d(10),
+                    delivery_end: d(11),
                     lines: vec![acorn_service::orders::NewPoLine {
                         vendor_sku: item.vendor_sku.clone(),
                         quantity,

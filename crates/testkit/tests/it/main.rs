@@ -15,4 +15,5 @@ mod orders_api;
 mod orders_ui;
 mod portal;
 mod shipments_api;
+mod shipments_ui;
 mod ui_access;

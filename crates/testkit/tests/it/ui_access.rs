@@ -19,6 +19,7 @@ enum Obj {
     Token,
     Item,
     Po,
+    Shipment,
 }
 
 /// Who may open a page.
@@ -52,6 +53,12 @@ const NOT_MARKETING: &[&str] =
 const ITEM_WRITERS: &[&str] = &["admin", "category_manager", "vendor_admin", "catalog"];
 const PO_WRITERS: &[&str] = &["admin", "category_manager"];
 const ACK_WRITERS: &[&str] = &["vendor_admin", "operations"];
+/// Who reads ASNs: everyone but the catalogue and marketing roles.
+const ASN_READERS: &[&str] =
+    &["admin", "category_manager", "vendor_manager", "ap_clerk", "receiver", "auditor", "vendor_admin", "operations", "finance", "read_only"];
+const RECEIVERS: &[&str] = &["admin", "receiver"];
+/// The transport desk: retailer staff who read routing.
+const ROUTING_DESK: &[&str] = &["admin", "category_manager", "vendor_manager", "receiver", "auditor"];
 
 const PAGES: &[(&str, Who, Obj)] = &[
     ("/", Who::Roles(ALL), Obj::None),
@@ -86,12 +93,27 @@ const PAGES: &[(&str, Who, Obj)] = &[
     ("/orders/ack-template.csv", Who::Roles(ACK_WRITERS), Obj::None),
     ("/orders/{id}", Who::Roles(NOT_MARKETING), Obj::Po),
     ("/orders/{id}/ack", Who::Roles(ACK_WRITERS), Obj::Po),
+    ("/shipments", Who::Roles(ASN_READERS), Obj::None),
+    ("/shipments.csv", Who::Roles(ASN_READERS), Obj::None),
+    ("/shipments/new", Who::Roles(ACK_WRITERS), Obj::None),
+    ("/shipments/upload", Who::Roles(ACK_WRITERS), Obj::None),
+    ("/shipments/template.csv", Who::Roles(ACK_WRITERS), Obj::None),
+    ("/shipments/{id}", Who::Roles(ASN_READERS), Obj::Shipment),
+    ("/shipments/{id}/replace", Who::Roles(ACK_WRITERS), Obj::Shipment),
+    ("/shipments/{id}/labels", Who::Roles(ASN_READERS), Obj::Shipment),
+    ("/shipments/{id}/labels.pdf", Who::Roles(ASN_READERS), Obj::Shipment),
+    ("/routing", Who::Roles(ROUTING_DESK), Obj::None),
+    ("/receiving", Who::Roles(RECEIVERS), Obj::None),
+    ("/receiving/{id}", Who::Roles(RECEIVERS), Obj::Shipment),
+    ("/defects", Who::Roles(NOT_MARKETING), Obj::None),
+    ("/defects.csv", Who::Roles(NOT_MARKETING), Obj::None),
     ("/notifications", Who::Roles(ALL), Obj::None),
     ("/audit", Who::Roles(&["admin", "category_manager", "vendor_manager", "ap_clerk", "auditor", "vendor_admin"]), Obj::None),
     ("/outbox", Who::Roles(&["admin", "vendor_admin"]), Obj::None),
     ("/outbox/{id}", Who::Roles(&["admin", "vendor_admin"]), Obj::Mail),
     ("/assets/acorn.css", Who::Public { signed_in: 200, anonymous: 200 }, Obj::None),
     ("/assets/acorn.js", Who::Public { signed_in: 200, anonymous: 200 }, Obj::None),
+    ("/assets/labels.css", Who::Public { signed_in: 200, anonymous: 200 }, Obj::None),
 ];
 
 fn is_retailer(who: &str) -> bool {
@@ -115,13 +137,20 @@ struct Tenant {
     mail: uuid::Uuid,
     item: uuid::Uuid,
     po: uuid::Uuid,
+    shipment: uuid::Uuid,
 }
 
-/// A vendor with an invited user, an item (its title carries the canary) and a PO at `dc`.
+/// A vendor with an invited user, an item (its title carries the canary), a PO at `dc`, and an ASN
+/// for another, acknowledged PO.
 async fn tenant(app: &TestApp, dc: &acorn_domain::master::Dc) -> Tenant {
     let v = app.vendor().await;
     let item = app.item(&v).await;
     let po = app.po(&v, dc, &[&item], 5).await.po.id;
+    let acked = app.acked_po(&v, dc, 4, false).await;
+    // Shipping tomorrow: inside the ship window whatever the hour at the DC.
+    let mut asn = acorn_testkit::app::shipment_input(&dc.code, &acked.po.number, 2, 2);
+    asn.ship_date = Some(chrono::Utc::now() + chrono::Duration::days(1));
+    let shipment = app.services.create_shipment(&app.vendor_ctx(&v).await, asn).await.expect("ASN fixture").shipment.id;
     let u = app
         .services
         .invite_user(
@@ -137,7 +166,7 @@ async fn tenant(app: &TestApp, dc: &acorn_domain::master::Dc) -> Tenant {
         .await
         .unwrap();
     let mail = app.mail_to(&u.email).await[0].id;
-    Tenant { id: v.id, canary: v.canary, user: u.id, mail, item: item.id, po }
+    Tenant { id: v.id, canary: v.canary, user: u.id, mail, item: item.id, po, shipment }
 }
 
 #[tokio::test]
@@ -175,6 +204,7 @@ async fn every_role_sees_the_pages_the_policy_allows_and_nothing_else() {
                     Obj::Token => "not-a-real-token".into(),
                     Obj::Item => t.item.to_string(),
                     Obj::Po => t.po.to_string(),
+                    Obj::Shipment => t.shipment.to_string(),
                 }
             };
             let url = app.url(&path.replace("{id}", &id).replace("{token}", &id));

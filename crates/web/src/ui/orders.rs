@@ -982,6 +982,8 @@ struct DetailPage {
     history: Vec<HistoryRow>,
     can_change: bool,
     can_ack: bool,
+    /// The ASN builder prefilled with the acknowledged, not yet shipped eaches (empty: nothing to ship).
+    ship_href: String,
     typed: ChangeTyped,
 }
 
@@ -1092,6 +1094,15 @@ fn detail_page(auth: &SessionAuth, shell: Shell, t: T, d: PoDetail, extra: Extra
         history,
         can_change: open && access(auth, Area::PurchaseOrders) >= Access::Write,
         can_ack: open && access(auth, Area::Acknowledgements) >= Access::Write,
+        ship_href: if open
+            && !auth.user.is_retailer()
+            && access(auth, Area::Acknowledgements) >= Access::Write
+            && d.lines.iter().any(|l| !l.cancelled && l.committed_eaches > l.shipped_eaches)
+        {
+            format!("/shipments/new?po={}", po.id)
+        } else {
+            String::new()
+        },
         typed,
         shell,
     }

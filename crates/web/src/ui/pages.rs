@@ -111,6 +111,18 @@ pub(crate) fn nav(auth: &SessionAuth, path: &str) -> Vec<NavItem> {
     if access(auth, Area::PurchaseOrders) >= Access::Read {
         items.push(("/orders".into(), "nav.orders", "dash.card.orders"));
     }
+    if access(auth, Area::Acknowledgements) >= Access::Read {
+        items.push(("/shipments".into(), "nav.shipments", "dash.card.shipments"));
+    }
+    if auth.user.is_retailer() && access(auth, Area::Routing) >= Access::Read {
+        items.push(("/routing".into(), "nav.routing", "dash.card.routing"));
+    }
+    if access(auth, Area::Receiving) >= Access::Write {
+        items.push(("/receiving".into(), "nav.receiving", "dash.card.receiving"));
+    }
+    if access(auth, Area::PurchaseOrders) >= Access::Read {
+        items.push(("/defects".into(), "nav.defects", "dash.card.defects"));
+    }
     if access(auth, Area::Items) >= Access::Read {
         items.push(("/items".into(), "nav.items", "dash.card.items"));
     }
@@ -264,14 +276,23 @@ pub(crate) mod tests {
     #[test]
     fn navigation_follows_the_roles() {
         let r = TenantId::RETAILER;
-        assert_eq!(hrefs(&[Role::Admin], r, "/"), ["/", "/orders", "/items", "/vendors", "/dcs", "/users", "/api-clients", "/audit", "/outbox"]);
-        assert_eq!(hrefs(&[Role::Auditor], r, "/"), ["/", "/orders", "/items", "/vendors", "/dcs", "/users", "/api-clients", "/audit"]);
-        assert_eq!(hrefs(&[Role::Receiver], r, "/"), ["/", "/orders", "/items", "/dcs"]);
-        assert_eq!(hrefs(&[Role::CategoryManager], r, "/"), ["/", "/orders", "/items", "/vendors", "/dcs", "/audit"]);
+        assert_eq!(
+            hrefs(&[Role::Admin], r, "/"),
+            ["/", "/orders", "/shipments", "/routing", "/receiving", "/defects", "/items", "/vendors", "/dcs", "/users", "/api-clients", "/audit", "/outbox"]
+        );
+        assert_eq!(
+            hrefs(&[Role::Auditor], r, "/"),
+            ["/", "/orders", "/shipments", "/routing", "/defects", "/items", "/vendors", "/dcs", "/users", "/api-clients", "/audit"]
+        );
+        assert_eq!(hrefs(&[Role::Receiver], r, "/"), ["/", "/orders", "/shipments", "/routing", "/receiving", "/defects", "/items", "/dcs"]);
+        assert_eq!(hrefs(&[Role::CategoryManager], r, "/"), ["/", "/orders", "/shipments", "/routing", "/defects", "/items", "/vendors", "/dcs", "/audit"]);
         let v = TenantId::new_v7();
         let own = format!("/vendors/{v}");
-        assert_eq!(hrefs(&[Role::VendorAdmin], v, "/"), ["/", "/orders", "/items", own.as_str(), "/dcs", "/users", "/api-clients", "/audit", "/outbox"]);
-        assert_eq!(hrefs(&[Role::Operations], v, "/"), ["/", "/orders", "/items", own.as_str(), "/dcs"]);
+        assert_eq!(
+            hrefs(&[Role::VendorAdmin], v, "/"),
+            ["/", "/orders", "/shipments", "/defects", "/items", own.as_str(), "/dcs", "/users", "/api-clients", "/audit", "/outbox"]
+        );
+        assert_eq!(hrefs(&[Role::Operations], v, "/"), ["/", "/orders", "/shipments", "/defects", "/items", own.as_str(), "/dcs"]);
         // Marketing reads the catalogue but not purchase orders.
         assert_eq!(hrefs(&[Role::Marketing], v, "/"), ["/", "/items", own.as_str(), "/dcs"]);
         assert_eq!(hrefs(&[], v, "/"), ["/"]);
@@ -286,6 +307,8 @@ pub(crate) mod tests {
         assert_eq!(current("/dcs"), ["/dcs"]);
         assert_eq!(current("/orders/123/ack"), ["/orders"]);
         assert_eq!(current("/items/new"), ["/items"]);
+        assert_eq!(current("/shipments/123/replace"), ["/shipments"]);
+        assert_eq!(current("/receiving/123"), ["/receiving"]);
         assert!(current("/vendorsx").is_empty());
     }
 }
