@@ -295,39 +295,43 @@ impl Browser {
         std::fs::write(path, png).with_context(|| format!("writing {}", path.display()))
     }
 
+    /// Waits until the current document has finished loading.
+    async fn wait_loaded(&self) -> anyhow::Result<()> {
+        for _ in 0..100 {
+            let state = self.client.execute("return document.readyState;", vec![]).await.context("reading document.readyState")?;
+            if state == Value::String("complete".into()) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        bail!("the page did not finish loading within 5 s")
+    }
+
     /// Runs axe-core on the current page and returns every violation (all impacts).
     ///
     /// axe is injected at most once per page; it has to be re-injected after every navigation,
     /// which is why this checks for `window.axe` instead of remembering.
     pub async fn axe_check(&self) -> anyhow::Result<Vec<AxeViolation>> {
-        let loaded =
-            self.client.execute("return typeof window.axe === 'object' && !!window.axe.run;", vec![]).await.context("checking for axe-core in page")?;
-        if loaded != Value::Bool(true) {
-            let source = read_axe_source()?;
-            self.client.execute(&source, vec![]).await.context("injecting axe-core")?;
-        }
-
-        // Only the fields we report cross the WebDriver wire; axe's full result for a big page
-        // is megabytes. Errors come back as a value since a rejected promise would only show as
-        // a script timeout.
-        let script = r#"
-            const done = arguments[arguments.length - 1];
-            const max = arguments[0];
-            window.axe.run(document, { resultTypes: ['violations'] }).then(
-                (r) => done({ violations: r.violations.map((v) => ({
-                    id: v.id,
-                    impact: v.impact || '',
-                    help: v.help,
-                    helpUrl: v.helpUrl,
-                    nodeCount: v.nodes.length,
-                    targets: v.nodes.slice(0, max).map((n) =>
-                        n.target.map((t) => Array.isArray(t) ? t.join(' >>> ') : String(t))
-                            .join(' | ')),
-                })) }),
-                (e) => done({ error: String(e && e.stack || e) }),
-            );
-        "#;
-        let result = self.client.execute_async(script, vec![json!(AXE_MAX_TARGETS)]).await.context("running axe-core")?;
+        // Injection and run happen in one script, so a navigation still under way when the check
+        // starts (a redirect after a form post) cannot land between them; if the page changes
+        // under the script anyway, wait for the new page to finish loading and run again.
+        let mut attempt = 0;
+        let result = loop {
+            attempt += 1;
+            self.wait_loaded().await?;
+            let loaded =
+                self.client.execute("return typeof window.axe === 'object' && !!window.axe.run;", vec![]).await.context("checking for axe-core in page")?;
+            let inject = if loaded == Value::Bool(true) { String::new() } else { read_axe_source()? };
+            let script = format!("{inject}\n{AXE_RUN}");
+            match self.client.execute_async(&script, vec![json!(AXE_MAX_TARGETS)]).await {
+                Ok(r) => break r,
+                Err(e) if attempt < 3 => {
+                    eprintln!("axe-core interrupted by a navigation ({e}); retrying");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => return Err(anyhow::Error::new(e).context("running axe-core")),
+            }
+        };
         if let Some(err) = result.get("error") {
             bail!("axe-core failed on the page: {err}");
         }
@@ -595,6 +599,27 @@ fn report_skip(reason: &str) {
 fn axe_path() -> &'static str {
     concat!(env!("CARGO_MANIFEST_DIR"), "/js/node_modules/axe-core/axe.min.js")
 }
+
+/// Runs axe on the document; only the fields we report cross the WebDriver wire (axe's full result
+/// for a big page is megabytes). Errors come back as a value since a rejected promise would only
+/// show as a script timeout.
+const AXE_RUN: &str = r#"
+    const done = arguments[arguments.length - 1];
+    const max = arguments[0];
+    window.axe.run(document, { resultTypes: ['violations'] }).then(
+        (r) => done({ violations: r.violations.map((v) => ({
+            id: v.id,
+            impact: v.impact || '',
+            help: v.help,
+            helpUrl: v.helpUrl,
+            nodeCount: v.nodes.length,
+            targets: v.nodes.slice(0, max).map((n) =>
+                n.target.map((t) => Array.isArray(t) ? t.join(' >>> ') : String(t))
+                    .join(' | ')),
+        })) }),
+        (e) => done({ error: String(e && e.stack || e) }),
+    );
+"#;
 
 /// Read at run time (not `include_str!`) so the crate builds before npm has run; the test then
 /// fails with a clear instruction instead of a compile error.
