@@ -38,22 +38,8 @@ pub const ASN_CSV_COLUMNS: &[&str] = &[
     "expiry",
 ];
 
-const HEADER: &[&str] = &[
-    "shipment_number",
-    "dc_code",
-    "ship_date",
-    "estimated_arrival",
-    "shipment_type",
-    "carrier_scac",
-    "tracking_number",
-    "bol_number",
-    "ship_from_name",
-    "ship_from_line1",
-    "ship_from_city",
-    "ship_from_region",
-    "ship_from_postal_code",
-    "ship_from_country",
-];
+/// The shipment-level columns (the first 14): given on the first row, equal where repeated.
+const HEADER: &[&str] = ASN_CSV_COLUMNS.split_at(14).0;
 
 const REQUIRED: &[&str] = &["dc_code", "carton", "po_number", "line_no", "quantity"];
 
