@@ -8,7 +8,7 @@ use acorn_domain::ids::TenantId;
 use acorn_domain::money::from_e4;
 use acorn_domain::orders::*;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
@@ -304,9 +304,18 @@ pub async fn update_line(c: &impl ConnectionTrait, tenant: TenantId, l: &PoLine)
     Ok(())
 }
 
+/// `SELECT <every PO column> FROM purchase_orders`, for the queries below to narrow.
+fn select_pos() -> SelectStatement {
+    Query::select().columns(po_cols().iter().copied()).from("purchase_orders").to_owned()
+}
+
+async fn fetch_pos(c: &impl ConnectionTrait, q: &SelectStatement) -> Result<Vec<PurchaseOrder>, StoreError> {
+    fetch_all::<PoRow>(c, q).await?.into_iter().map(PurchaseOrder::try_from).collect()
+}
+
 /// A PO by id; `tenant` None reads any tenant's (retailer side).
 pub async fn get(c: &impl ConnectionTrait, tenant: Option<TenantId>, id: Uuid) -> Result<Option<PurchaseOrder>, StoreError> {
-    let mut q = Query::select().columns(po_cols().iter().copied()).from("purchase_orders").and_where(Expr::col("id").eq(id)).to_owned();
+    let mut q = select_pos().and_where(Expr::col("id").eq(id)).to_owned();
     if let Some(t) = tenant {
         q.and_where(Expr::col("tenant_id").eq(t.0));
     }
@@ -314,7 +323,7 @@ pub async fn get(c: &impl ConnectionTrait, tenant: Option<TenantId>, id: Uuid) -
 }
 
 pub async fn by_number(c: &impl ConnectionTrait, tenant: Option<TenantId>, number: &str) -> Result<Option<PurchaseOrder>, StoreError> {
-    let mut q = Query::select().columns(po_cols().iter().copied()).from("purchase_orders").and_where(Expr::col("number").eq(number)).to_owned();
+    let mut q = select_pos().and_where(Expr::col("number").eq(number)).to_owned();
     if let Some(t) = tenant {
         q.and_where(Expr::col("tenant_id").eq(t.0));
     }
@@ -323,7 +332,7 @@ pub async fn by_number(c: &impl ConnectionTrait, tenant: Option<TenantId>, numbe
 
 /// One page of POs matching `f`, in `(created_at, id)` order.
 pub async fn list(c: &impl ConnectionTrait, f: &PoFilter, after: Option<(DateTime<Utc>, Uuid)>, limit: u64) -> Result<Vec<PurchaseOrder>, StoreError> {
-    let mut q = Query::select().columns(po_cols().iter().copied()).from("purchase_orders").to_owned();
+    let mut q = select_pos();
     if let Some(t) = f.tenant {
         q.and_where(Expr::col("tenant_id").eq(t.0));
     }
@@ -349,34 +358,30 @@ pub async fn list(c: &impl ConnectionTrait, f: &PoFilter, after: Option<(DateTim
         q.and_where(Expr::col("acked_revision").lt(Expr::col("revision"))).and_where(Expr::col("closed_at").is_null());
     }
     keyset(&mut q, after, limit, "created_at", "id");
-    fetch_all::<PoRow>(c, &q).await?.into_iter().map(PurchaseOrder::try_from).collect()
+    fetch_pos(c, &q).await
 }
 
 /// Open POs of every tenant whose current revision is unacknowledged, due before `before`, and not yet reminded.
 pub async fn due_unreminded(c: &impl ConnectionTrait, before: DateTime<Utc>, limit: u64) -> Result<Vec<PurchaseOrder>, StoreError> {
-    let q = Query::select()
-        .columns(po_cols().iter().copied())
-        .from("purchase_orders")
+    let q = select_pos()
         .and_where(Expr::col("state").eq(PoState::New.as_str()))
         .and_where(Expr::col("ack_due_at").lt(before))
         .and_where(Expr::col("reminded_revision").lt(Expr::col("revision")))
         .order_by("ack_due_at", Order::Asc)
         .limit(limit)
         .to_owned();
-    fetch_all::<PoRow>(c, &q).await?.into_iter().map(PurchaseOrder::try_from).collect()
+    fetch_pos(c, &q).await
 }
 
 /// Open POs of every tenant whose delivery window ended before `ended_before` (closing candidates).
 pub async fn open_ended_before(c: &impl ConnectionTrait, ended_before: NaiveDate, limit: u64) -> Result<Vec<PurchaseOrder>, StoreError> {
-    let q = Query::select()
-        .columns(po_cols().iter().copied())
-        .from("purchase_orders")
+    let q = select_pos()
         .and_where(Expr::col("closed_at").is_null())
         .and_where(Expr::col("delivery_end").lt(ended_before))
         .order_by("delivery_end", Order::Asc)
         .limit(limit)
         .to_owned();
-    fetch_all::<PoRow>(c, &q).await?.into_iter().map(PurchaseOrder::try_from).collect()
+    fetch_pos(c, &q).await
 }
 
 pub async fn lines(c: &impl ConnectionTrait, tenant: TenantId, po: Uuid) -> Result<Vec<PoLine>, StoreError> {
