@@ -16,4 +16,5 @@ mod orders_ui;
 mod portal;
 mod shipments_api;
 mod shipments_ui;
+mod support;
 mod ui_access;

@@ -6,40 +6,19 @@
 use acorn_domain::ids::TenantId;
 use acorn_domain::policy::Role;
 use acorn_service::Ctx;
-use acorn_testkit::app::hidden;
 use acorn_testkit::{TestApp, gtin_for};
 use chrono::{Days, Utc};
-use reqwest::Client;
 use uuid::Uuid;
+
+use crate::support::{NO_FIELDS, get, id_after, location, sign_in, submit};
 
 fn day(offset: u64) -> String {
     (Utc::now().date_naive() + Days::new(offset)).to_string()
 }
 
-async fn get(c: &Client, url: &str) -> (u16, String) {
-    let res = c.get(url).send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.text().await.unwrap())
-}
-
-/// Opens `page` for its tokens, then posts `fields` to `action` as the page's form would.
-async fn submit(app: &TestApp, c: &Client, page: &str, action: &str, fields: &[(&str, String)]) -> reqwest::Response {
-    let (status, html) = get(c, &app.url(page)).await;
-    assert_eq!(status, 200, "GET {page}: {html}");
-    let mut form: Vec<(String, String)> =
-        vec![("_csrf".into(), hidden(&html, "_csrf").expect("csrf")), ("_form".into(), hidden(&html, "_form").expect("form token"))];
-    form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.clone())));
-    c.post(app.url(action)).form(&form).send().await.unwrap()
-}
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default()
-}
-
 /// The PO id in a `/orders/{id}?…` location.
 fn po_id(location: &str) -> Uuid {
-    let id = location.trim_start_matches("/orders/").split(['?', '#', '/']).next().unwrap();
-    Uuid::parse_str(id).unwrap_or_else(|_| panic!("no PO id in {location}"))
+    id_after("/orders/", location)
 }
 
 #[tokio::test]
@@ -252,7 +231,7 @@ async fn staff_issue_a_po_by_form_and_the_vendor_acknowledges_it_in_part() {
     // The retailer hears of it; the vendor marks its notifications read.
     let (_, html) = get(&staff, &app.url("/notifications")).await;
     assert!(html.contains(&format!("PO {number} acknowledged (v1)")));
-    let res = submit(&app, &ops, "/notifications", "/notifications/read", &[]).await;
+    let res = submit(&app, &ops, "/notifications", "/notifications/read", NO_FIELDS).await;
     assert_eq!(res.status(), 303);
     let (_, html) = get(&ops, &app.url("/notifications?done=read")).await;
     assert!(html.contains("bell-count\">(0)") && html.contains("All notifications are marked read."));
@@ -357,19 +336,6 @@ async fn pos_and_acknowledgements_upload_as_csv_all_or_nothing() {
     // An empty upload is refused on the field.
     let res = submit(&app, &ops, "/orders/ack-upload", "/orders/ack-upload", &[("csv", " ".into())]).await;
     assert_eq!(res.status(), 422);
-}
-
-/// Signs in through the forms in the browser: e-mail, password, then the current TOTP code.
-async fn sign_in(b: &acorn_testkit::browser::Browser, app: &TestApp, u: &acorn_testkit::UserFx) -> anyhow::Result<()> {
-    b.goto(&app.url("/login")).await?;
-    b.fill("#email", &u.email).await?;
-    b.fill("#password", &u.password).await?;
-    b.click("#login-submit").await?;
-    b.wait_for("#code").await?;
-    b.fill("#code", &app.next_code(u)).await?;
-    b.click("#verify-submit").await?;
-    b.wait_for("#welcome").await?;
-    Ok(())
 }
 
 /// Sets a date input (typing into one depends on the browser's locale).

@@ -12,41 +12,20 @@ use acorn_domain::policy::Role;
 use acorn_service::Ctx;
 use acorn_service::orders::PoDetail;
 use acorn_service::shipments::ShipmentFilter;
-use acorn_testkit::app::hidden;
 use acorn_testkit::browser::Browser;
-use acorn_testkit::{TestApp, UserFx, VendorFx, gtin_for, http, shipment_input};
+use acorn_testkit::{TestApp, VendorFx, gtin_for, http, shipment_input};
 use chrono::{Days, Duration, DurationRound, Utc};
-use reqwest::Client;
 use uuid::Uuid;
 
-async fn get(c: &Client, url: &str) -> (u16, String) {
-    let res = c.get(url).send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.text().await.unwrap())
-}
-
-/// Opens `page` for its tokens, then posts `fields` to `action` as the page's form would.
-async fn submit(app: &TestApp, c: &Client, page: &str, action: &str, fields: &[(String, String)]) -> reqwest::Response {
-    let (status, html) = get(c, &app.url(page)).await;
-    assert_eq!(status, 200, "GET {page}: {html}");
-    let mut form: Vec<(String, String)> =
-        vec![("_csrf".into(), hidden(&html, "_csrf").expect("csrf")), ("_form".into(), hidden(&html, "_form").expect("form token"))];
-    form.extend(fields.iter().cloned());
-    c.post(app.url(action)).form(&form).send().await.unwrap()
-}
+use crate::support::{NO_FIELDS, get, id_after, location, sign_in, submit};
 
 fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
-fn location(res: &reqwest::Response) -> String {
-    res.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default()
-}
-
 /// The shipment id in a `/shipments/{id}?…` location.
 fn shipment_id(location: &str) -> Uuid {
-    let id = location.trim_start_matches("/shipments/").split(['?', '#', '/']).next().unwrap();
-    Uuid::parse_str(id).unwrap_or_else(|_| panic!("no shipment id in {location}"))
+    id_after("/shipments/", location)
 }
 
 /// A PO of `v` at `dc` for one new item, `quantity` eaches, acknowledged in full, its ship window
@@ -251,14 +230,14 @@ async fn an_asn_uploads_as_csv_all_or_nothing() {
     let header = template.trim_end();
     let row = |qty: i64| format!(",{},,,,UPSN,,,Works,1 Rd,Ningbo,,,CN,A,,,{},1,{qty},,", dc.code, po.po.number);
     let bad = format!("{header}\n{}\n", row(99));
-    let res = submit(&app, &ops, "/shipments/upload", "/shipments/upload", &[("csv".into(), bad)]).await;
+    let res = submit(&app, &ops, "/shipments/upload", "/shipments/upload", &[("csv", bad)]).await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(html.contains("Problems found") && html.contains("row 2, quantity") && html.contains("99 eaches would ship"), "{html}");
     let vctx = app.vendor_ctx(&v).await;
     assert!(app.services.list_shipments(&vctx, ShipmentFilter::default(), None, None).await.unwrap().items.is_empty());
     let good = format!("{header}\n{}\n", row(6));
-    let res = submit(&app, &ops, "/shipments/upload", "/shipments/upload", &[("csv".into(), good)]).await;
+    let res = submit(&app, &ops, "/shipments/upload", "/shipments/upload", &[("csv", good)]).await;
     assert_eq!(res.status(), 303);
     let to = location(&res);
     assert!(to.ends_with("?done=uploaded"), "{to}");
@@ -341,7 +320,7 @@ async fn the_receiver_receives_one_carton_short_and_the_vendor_sees_the_shortage
     let (status, html) = get(&rcv, &app.url(&page)).await;
     assert_eq!(status, 200);
     assert!(html.contains("id=\"check-in\"") && !html.contains("id=\"record-1\""));
-    let res = submit(&app, &rcv, &page, &format!("{page}/check-in"), &[]).await;
+    let res = submit(&app, &rcv, &page, &format!("{page}/check-in"), NO_FIELDS).await;
     assert_eq!(res.status(), 303);
     let (_, html) = get(&rcv, &app.url(&format!("{page}?sscc={}", c1.as_str()))).await;
     assert!(html.contains("Checked in") && html.contains("id=\"record-1\"") && html.contains("rcv-card-current"), "{html}");
@@ -373,7 +352,7 @@ async fn the_receiver_receives_one_carton_short_and_the_vendor_sees_the_shortage
     let (_, html) = get(&rcv, &app.url(&page)).await;
     assert!(html.contains("Not on ASN") && html.contains("id=\"close-receipt\"") && html.contains("<strong>2</strong> / 2"), "{html}");
 
-    let res = submit(&app, &rcv, &page, &format!("{page}/close"), &[]).await;
+    let res = submit(&app, &rcv, &page, &format!("{page}/close"), NO_FIELDS).await;
     assert_eq!(res.status(), 303);
     let (_, html) = get(&rcv, &app.url(&location(&res))).await;
     assert!(
@@ -404,19 +383,6 @@ async fn the_receiver_receives_one_carton_short_and_the_vendor_sees_the_shortage
     let staff = app.login(&app.user(TenantId::RETAILER, &[Role::Auditor]).await).await;
     let (_, html) = get(&staff, &app.url(&format!("/defects?vendor={}", v.id.0))).await;
     assert!(html.contains("ASN shortage") && html.contains(&format!("<option value=\"{}\" selected>", v.id.0)), "{html}");
-}
-
-/// Signs in through the forms in the browser: e-mail, password, then the current TOTP code.
-async fn sign_in(b: &Browser, app: &TestApp, u: &UserFx) -> anyhow::Result<()> {
-    b.goto(&app.url("/login")).await?;
-    b.fill("#email", &u.email).await?;
-    b.fill("#password", &u.password).await?;
-    b.click("#login-submit").await?;
-    b.wait_for("#code").await?;
-    b.fill("#code", &app.next_code(u)).await?;
-    b.click("#verify-submit").await?;
-    b.wait_for("#welcome").await?;
-    Ok(())
 }
 
 async fn sign_out(b: &Browser) -> anyhow::Result<()> {

@@ -167,13 +167,10 @@ struct NewPage {
 }
 
 pub async fn new_page(State(s): State<AppState>, req: Req) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
+    let (_, shell, t) = match pages::portal_for(&s, &req, |auth| access(auth, Area::Facilities) >= Access::Write).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if access(&auth, Area::Facilities) < Access::Write {
-        return server_error(t, ServiceError::Forbidden);
-    }
     render(&NewPage { t, shell, form_token: forms::new_token(), errors: Vec::new(), typed: Typed { time_zone: "UTC".into(), ..Typed::default() } })
 }
 

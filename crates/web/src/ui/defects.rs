@@ -3,7 +3,8 @@
 //! paging over POs with the report's cursor; CSV export. Vendors see their own; retailer staff see
 //! every vendor's or one vendor's.
 
-use super::orders::{csv_download, csv_row, parse_id};
+use super::lists::{self, Links};
+use super::orders::parse_id;
 use super::pages::{self, Shell, access, render, server_error};
 use super::session::Req;
 use super::shipments::defect_badge;
@@ -13,7 +14,6 @@ use crate::state::AppState;
 use acorn_domain::defects::Defect;
 use acorn_domain::ids::TenantId;
 use acorn_domain::policy::{Access, Area};
-use acorn_service::ServiceError;
 use acorn_service::auth::SessionAuth;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -98,33 +98,20 @@ fn allowed(auth: &SessionAuth) -> bool {
 }
 
 pub async fn page(State(s): State<AppState>, req: Req, Query(q): Query<DefectsQuery>) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
+    let (auth, shell, t) = match pages::portal_for(&s, &req, allowed).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if !allowed(&auth) {
-        return server_error(t, ServiceError::Forbidden);
-    }
     let ctx = req.ctx(&auth);
     let vendor = chosen(&auth, &q);
-    let cursor = Some(q.cursor.trim()).filter(|c| !c.is_empty());
+    let cursor = lists::cursor(&q.cursor);
     let report = match s.services.list_defects(&ctx, vendor, cursor, Some(PAGE_POS)).await {
         Ok(r) => r,
         Err(e) => return server_error(t, e),
     };
     let staff = auth.user.is_retailer();
     let vendor_id = vendor.map(|v| v.0.to_string()).unwrap_or_default();
-    let keep = [("vendor", vendor_id.as_str())];
-    let next_href = report
-        .next
-        .as_deref()
-        .map(|n| {
-            let mut q = keep.to_vec();
-            q.push(("cursor", n));
-            format!("/defects{}", super::forms::query(&q))
-        })
-        .unwrap_or_default();
-    let first_href = if cursor.is_some() { format!("/defects{}", super::forms::query(&keep)) } else { String::new() };
+    let Links { next_href, first_href, csv_href } = lists::links("/defects", &[("vendor", vendor_id.as_str())], cursor, report.next.as_deref());
     render(&DefectsPage {
         t,
         staff,
@@ -134,7 +121,7 @@ pub async fn page(State(s): State<AppState>, req: Req, Query(q): Query<DefectsQu
         pos_examined: report.pos_examined,
         next_href,
         first_href,
-        csv_href: format!("/defects.csv{}", super::forms::query(&keep)),
+        csv_href,
         vendor: vendor_id,
         shell,
     })
@@ -142,28 +129,22 @@ pub async fn page(State(s): State<AppState>, req: Req, Query(q): Query<DefectsQu
 
 /// Every defect over all the vendor's POs (or the staff member's choice) as CSV.
 pub async fn csv(State(s): State<AppState>, req: Req, Query(q): Query<DefectsQuery>) -> Response {
-    let (auth, _shell, t) = match pages::portal(&s, &req).await {
+    let (auth, _shell, t) = match pages::portal_for(&s, &req, allowed).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if !allowed(&auth) {
-        return server_error(t, ServiceError::Forbidden);
-    }
     let ctx = req.ctx(&auth);
     let vendor = chosen(&auth, &q);
-    let mut out = String::new();
-    csv_row(&mut out, &["kind", "po_number", "shipment_number", "line_no", "units", "occurred_at_utc", "evidence"].map(String::from));
-    let mut cursor: Option<String> = None;
-    // At most 200 pages of 100 POs.
-    for _ in 0..200 {
-        let report = match s.services.list_defects(&ctx, vendor, cursor.as_deref(), Some(100)).await {
-            Ok(r) => r,
-            Err(e) => return server_error(t, e),
-        };
-        for d in &report.defects {
-            csv_row(
-                &mut out,
-                &[
+    let header = ["kind", "po_number", "shipment_number", "line_no", "units", "occurred_at_utc", "evidence"];
+    let (s, ctx) = (&s, &ctx);
+    // Pages of 100 POs (at most 200 pages, as every export).
+    lists::export(t, "defects.csv", &header, |cursor| async move {
+        let report = s.services.list_defects(ctx, vendor, cursor.as_deref(), Some(100)).await?;
+        let rows = report
+            .defects
+            .iter()
+            .map(|d| {
+                vec![
                     d.kind.as_str().into(),
                     d.po_number.clone(),
                     d.shipment_number.clone().unwrap_or_default(),
@@ -171,15 +152,12 @@ pub async fn csv(State(s): State<AppState>, req: Req, Query(q): Query<DefectsQue
                     d.units.to_string(),
                     view::iso(d.occurred_at),
                     d.evidence.iter().map(|e| format!("{}: {}", e.label, e.value)).collect::<Vec<_>>().join("; "),
-                ],
-            );
-        }
-        match report.next {
-            Some(n) => cursor = Some(n),
-            None => break,
-        }
-    }
-    csv_download("defects.csv", out)
+                ]
+            })
+            .collect();
+        Ok((rows, report.next))
+    })
+    .await
 }
 
 #[cfg(test)]

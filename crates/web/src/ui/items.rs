@@ -3,7 +3,8 @@
 //! the item page with its cost history and the add-cost form.
 
 use super::forms::{self, FieldErrors, FormData};
-use super::orders::{amount, csv_download, csv_row, merge, notice_key, parse_id};
+use super::lists::{self, Links};
+use super::orders::{amount, merge, notice_key, parse_id};
 use super::pages::{self, Errors, Shell, access, render, server_error};
 use super::session::Req;
 use super::view;
@@ -106,7 +107,7 @@ pub async fn list(State(s): State<AppState>, req: Req, Query(lq): Query<ListQuer
     let retailer_view = auth.user.is_retailer();
     let search = lq.q.trim();
     let vendor = if retailer_view { picked(&lq.vendor) } else { None };
-    let cursor = Some(lq.cursor.trim()).filter(|c| !c.is_empty());
+    let cursor = lists::cursor(&lq.cursor);
     let page = match s.services.list_items(&ctx, vendor, Some(search).filter(|q| !q.is_empty()), cursor, None).await {
         Ok(p) => p,
         Err(e) => return server_error(t, e),
@@ -131,10 +132,7 @@ pub async fn list(State(s): State<AppState>, req: Req, Query(lq): Query<ListQuer
         })
         .collect();
     let vendor = vendor.map(|v| v.to_string()).unwrap_or_default();
-    let keep = [("q", search), ("vendor", vendor.as_str())];
-    let next_href = page.next.as_deref().map(|n| format!("/items{}", forms::query(&[keep[0], keep[1], ("cursor", n)]))).unwrap_or_default();
-    let first_href = if cursor.is_some() { format!("/items{}", forms::query(&keep)) } else { String::new() };
-    let csv_href = format!("/items.csv{}", forms::query(&keep));
+    let Links { next_href, first_href, csv_href } = lists::links("/items", &[("q", search), ("vendor", vendor.as_str())], cursor, page.next.as_deref());
     render(&ListPage {
         t,
         q: search.to_string(),
@@ -160,27 +158,19 @@ pub async fn csv(State(s): State<AppState>, req: Req, Query(lq): Query<ListQuery
     let ctx = req.ctx(&auth);
     let search = lq.q.trim();
     let vendor = if auth.user.is_retailer() { picked(&lq.vendor) } else { None };
-    let mut out = String::new();
     let header =
         ["vendor_id", "vendor_sku", "gtin", "retailer_item_id", "title", "case_pack", "list_price", "current_unit_cost", "currency", "status", "created_at"];
-    csv_row(&mut out, &header.map(String::from));
     let today = Utc::now().date_naive();
-    let mut cursor: Option<String> = None;
-    // At most 200 pages of 500: the export of a very large list stops at 100,000 rows.
-    for _ in 0..200 {
-        let page = match s.services.list_items(&ctx, vendor, Some(search).filter(|q| !q.is_empty()), cursor.as_deref(), Some(500)).await {
-            Ok(p) => p,
-            Err(e) => return server_error(t, e),
-        };
-        let costs = match s.services.costs_on(&ctx, &page.items, today).await {
-            Ok(c) => c,
-            Err(e) => return server_error(t, e),
-        };
-        for i in &page.items {
-            let cost = costs.get(&i.id).map(|c| money::format_amount(c.unit_cost, &c.currency)).unwrap_or_default();
-            csv_row(
-                &mut out,
-                &[
+    let (s, ctx) = (&s, &ctx);
+    lists::export(t, "items.csv", &header, |cursor| async move {
+        let page = s.services.list_items(ctx, vendor, Some(search).filter(|q| !q.is_empty()), cursor.as_deref(), Some(lists::EXPORT_PAGE)).await?;
+        let costs = s.services.costs_on(ctx, &page.items, today).await?;
+        let rows = page
+            .items
+            .iter()
+            .map(|i| {
+                let cost = costs.get(&i.id).map(|c| money::format_amount(c.unit_cost, &c.currency)).unwrap_or_default();
+                vec![
                     i.tenant.to_string(),
                     i.vendor_sku.clone(),
                     i.gtin.as_str().to_string(),
@@ -192,15 +182,12 @@ pub async fn csv(State(s): State<AppState>, req: Req, Query(lq): Query<ListQuery
                     i.currency.clone(),
                     i.status.as_str().to_string(),
                     view::iso(i.created_at),
-                ],
-            );
-        }
-        match page.next {
-            Some(n) => cursor = Some(n),
-            None => break,
-        }
-    }
-    csv_download("items.csv", out)
+                ]
+            })
+            .collect();
+        Ok((rows, page.next))
+    })
+    .await
 }
 
 /// The new-item form as typed.
@@ -269,13 +256,10 @@ pub struct NewQuery {
 }
 
 pub async fn new_page(State(s): State<AppState>, req: Req, Query(nq): Query<NewQuery>) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
+    let (auth, shell, t) = match pages::portal_for(&s, &req, |auth| access(auth, Area::Items) >= Access::Write).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if access(&auth, Area::Items) < Access::Write {
-        return server_error(t, ServiceError::Forbidden);
-    }
     let typed = Typed { vendor_id: nq.vendor.trim().to_string(), case_pack: "1".into(), currency: "USD".into(), ..Typed::default() };
     render(&new_view(&s, &req, &auth, shell, t, Vec::new(), typed).await)
 }

@@ -5,8 +5,10 @@
 //! a submission would cause, submit), and the acknowledgement CSV upload with its per-row report.
 
 use super::forms::{self, FieldErrors, FormData};
+use super::lists::{self, Links};
 use super::pages::{self, Errors, Shell, access, render, server_error};
 use super::session::Req;
+use super::upload::{self, Upload, UploadQuery, uploaded_notice};
 use super::view::{self, Badge};
 use crate::i18n::T;
 use crate::state::AppState;
@@ -404,7 +406,8 @@ struct ListPage {
     notice: &'static str,
 }
 
-fn dc_options(dcs: &[Dc]) -> Vec<(String, String)> {
+/// The DC filter's options: code, and code with name.
+pub(crate) fn dc_options(dcs: &[Dc]) -> Vec<(String, String)> {
     dcs.iter().map(|d| (d.code.clone(), format!("{} · {}", d.code, d.name))).collect()
 }
 
@@ -416,7 +419,7 @@ pub async fn list(State(s): State<AppState>, req: Req, Query(lq): Query<ListQuer
     let ctx = req.ctx(&auth);
     let f = Filters::from_query(&lq);
     let (filter, errors) = f.filter(t);
-    let cursor = Some(lq.cursor.trim()).filter(|c| !c.is_empty());
+    let cursor = lists::cursor(&lq.cursor);
     let page = match s.services.list_pos(&ctx, filter, cursor, None).await {
         Ok(p) => p,
         Err(e) => return server_error(t, e),
@@ -424,18 +427,7 @@ pub async fn list(State(s): State<AppState>, req: Req, Query(lq): Query<ListQuer
     let dcs = s.services.list_dcs(&ctx).await.unwrap_or_default();
     let now = Utc::now();
     let rows = page.items.iter().map(|po| po_row(t, po, now)).collect();
-    let keep = f.pairs();
-    let next_href = page
-        .next
-        .as_deref()
-        .map(|n| {
-            let mut q = keep.clone();
-            q.push(("cursor", n));
-            format!("/orders{}", forms::query(&q))
-        })
-        .unwrap_or_default();
-    let first_href = if cursor.is_some() { format!("/orders{}", forms::query(&keep)) } else { String::new() };
-    let csv_href = format!("/orders.csv{}", forms::query(&keep));
+    let Links { next_href, first_href, csv_href } = lists::links("/orders", &f.pairs(), cursor, page.next.as_deref());
     render(&ListPage {
         t,
         errors,
@@ -462,43 +454,35 @@ pub async fn csv(State(s): State<AppState>, req: Req, Query(lq): Query<ListQuery
     };
     let ctx = req.ctx(&auth);
     let (filter, _) = Filters::from_query(&lq).filter(t);
-    let mut out = String::new();
-    csv_row(
-        &mut out,
-        &[
-            "po_number",
-            "vendor_code",
-            "dc_code",
-            "po_type",
-            "state",
-            "order_date",
-            "ship_start",
-            "ship_end",
-            "delivery_start",
-            "delivery_end",
-            "freight_terms",
-            "payment_terms",
-            "lines",
-            "total_cost",
-            "currency",
-            "revision",
-            "ack_due_at_utc",
-            "ack_outstanding",
-            "issued_at_utc",
-        ]
-        .map(String::from),
-    );
-    let mut cursor: Option<String> = None;
-    // At most 200 pages of 500: the export of a very large list stops at 100,000 rows.
-    for _ in 0..200 {
-        let page = match s.services.list_pos(&ctx, filter.clone(), cursor.as_deref(), Some(500)).await {
-            Ok(p) => p,
-            Err(e) => return server_error(t, e),
-        };
-        for po in &page.items {
-            csv_row(
-                &mut out,
-                &[
+    let header = [
+        "po_number",
+        "vendor_code",
+        "dc_code",
+        "po_type",
+        "state",
+        "order_date",
+        "ship_start",
+        "ship_end",
+        "delivery_start",
+        "delivery_end",
+        "freight_terms",
+        "payment_terms",
+        "lines",
+        "total_cost",
+        "currency",
+        "revision",
+        "ack_due_at_utc",
+        "ack_outstanding",
+        "issued_at_utc",
+    ];
+    let (s, ctx, filter) = (&s, &ctx, &filter);
+    lists::export(t, "purchase-orders.csv", &header, |cursor| async move {
+        let page = s.services.list_pos(ctx, filter.clone(), cursor.as_deref(), Some(lists::EXPORT_PAGE)).await?;
+        let rows = page
+            .items
+            .iter()
+            .map(|po| {
+                vec![
                     po.number.clone(),
                     po.vendor_code.clone(),
                     po.dc_code.clone(),
@@ -518,15 +502,12 @@ pub async fn csv(State(s): State<AppState>, req: Req, Query(lq): Query<ListQuery
                     view::iso(po.ack_due_at),
                     po.ack_outstanding().to_string(),
                     view::iso(po.issued_at),
-                ],
-            );
-        }
-        match page.next {
-            Some(n) => cursor = Some(n),
-            None => break,
-        }
-    }
-    csv_download("purchase-orders.csv", out)
+                ]
+            })
+            .collect();
+        Ok((rows, page.next))
+    })
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -685,13 +666,10 @@ pub struct NewQuery {
 }
 
 pub async fn new_page(State(s): State<AppState>, req: Req, Query(nq): Query<NewQuery>) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
+    let (auth, shell, t) = match pages::portal_for(&s, &req, |auth| access(auth, Area::PurchaseOrders) >= Access::Write).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if access(&auth, Area::PurchaseOrders) < Access::Write {
-        return server_error(t, ServiceError::Forbidden);
-    }
     let h = Header {
         vendor_code: nq.vendor_code.trim().to_string(),
         po_type: PoType::RegularOrder.as_str().into(),
@@ -1364,13 +1342,10 @@ fn ack_page(shell: Shell, t: T, d: &PoDetail, f: Option<&FormData>, errors: Erro
 }
 
 pub async fn ack_form(State(s): State<AppState>, req: Req, Path(id): Path<String>) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
+    let (auth, shell, t) = match pages::portal_for(&s, &req, |auth| access(auth, Area::Acknowledgements) >= Access::Write).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if access(&auth, Area::Acknowledgements) < Access::Write {
-        return server_error(t, ServiceError::Forbidden);
-    }
     let Some(id) = parse_id(&id) else { return server_error(t, ServiceError::NotFound("purchase order")) };
     match s.services.get_po(&req.ctx(&auth), id).await {
         Ok(d) => render(&ack_page(shell, t, &d, None, Vec::new(), None, Utc::now())),
@@ -1536,219 +1511,83 @@ pub async fn acknowledge(State(s): State<AppState>, req: Req, Path(id): Path<Str
 }
 
 // ---------------------------------------------------------------------------------------------
-// Acknowledgement CSV upload.
+// The acknowledgement and PO CSV uploads (the page and flow are in `upload`).
 
-/// One problem of an upload: where (row and column, as the service names it) and what.
-pub struct Problem {
-    at: String,
-    issue: String,
-}
-
-#[derive(Template)]
-#[template(path = "upload.html")]
-struct UploadPage {
-    t: T,
-    shell: Shell,
-    form_token: String,
-    errors: Errors,
-    notice: String,
-    /// Catalogue keys of the page's texts (the PO and acknowledgement uploads share the page).
-    title_key: &'static str,
-    context_key: &'static str,
-    columns_key: &'static str,
-    action: &'static str,
-    template_href: &'static str,
-    columns: String,
-    csv: String,
-    problems: Vec<Problem>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct UploadQuery {
-    done: String,
-    n: String,
-}
-
-fn uploaded_notice(t: T, key: &'static str, uq: &UploadQuery) -> String {
-    if uq.done == "uploaded" { t.t(key).replace("{n}", &uq.n.trim().parse::<u32>().unwrap_or(0).to_string()) } else { String::new() }
-}
-
-fn ack_upload_page(shell: Shell, t: T, errors: Errors, notice: String, csv: String, problems: Vec<Problem>) -> UploadPage {
-    UploadPage {
-        t,
-        shell,
-        form_token: forms::new_token(),
-        errors,
-        notice,
-        title_key: "ack.upload.title",
-        context_key: "ack.upload.context",
-        columns_key: "ack.upload.columns",
-        action: "/orders/ack-upload",
-        template_href: "/orders/ack-template.csv",
-        columns: acks::ACK_CSV_COLUMNS.join(", "),
-        csv,
-        problems,
-    }
-}
+static ACK_UPLOAD: Upload = Upload {
+    title_key: "ack.upload.title",
+    context_key: "ack.upload.context",
+    fill_key: "upload.step.fill",
+    columns_key: "ack.upload.columns",
+    action: "/orders/ack-upload",
+    template_href: "/orders/ack-template.csv",
+    template_name: "acknowledgement-template.csv",
+    columns: acks::ACK_CSV_COLUMNS,
+    back_href: "/orders",
+    back_key: "nav.orders",
+    allowed: |auth| access(auth, Area::Acknowledgements) >= Access::Write,
+};
 
 pub async fn ack_upload_page_get(State(s): State<AppState>, req: Req, Query(uq): Query<UploadQuery>) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if access(&auth, Area::Acknowledgements) < Access::Write {
-        return server_error(t, ServiceError::Forbidden);
-    }
-    render(&ack_upload_page(shell, t, Vec::new(), uploaded_notice(t, "ack.upload.done", &uq), String::new(), Vec::new()))
+    upload::show(&s, &req, &ACK_UPLOAD, |t| uploaded_notice(t, "ack.upload.done", &uq)).await
 }
 
 pub async fn ack_template(State(s): State<AppState>, req: Req) -> Response {
-    let (auth, _shell, t) = match pages::portal(&s, &req).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if access(&auth, Area::Acknowledgements) < Access::Write {
-        return server_error(t, ServiceError::Forbidden);
-    }
-    let mut out = String::new();
-    csv_row(&mut out, &acks::ACK_CSV_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>());
-    csv_download("acknowledgement-template.csv", out)
-}
-
-/// The problems of a refused upload, with the one summary error that links to the text.
-fn upload_problems(t: T, issues: Vec<FieldIssue>) -> (Errors, Vec<Problem>) {
-    let problems: Vec<Problem> = issues.into_iter().map(|i| Problem { at: i.field, issue: i.issue }).collect();
-    let errors = vec![("csv".to_string(), t.t("upload.refused").replace("{n}", &problems.len().to_string()))];
-    (errors, problems)
+    upload::template(&s, &req, &ACK_UPLOAD).await
 }
 
 pub async fn ack_upload(State(s): State<AppState>, req: Req, body: Bytes) -> Response {
-    let p = match forms::begin(&s, &req, &body, "/orders/ack-upload").await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (f, t) = (&p.f, p.t);
-    let text = f.get("csv");
-    if text.trim().is_empty() {
-        p.once.release(&s).await;
-        let errors = vec![("csv".to_string(), t.t("upload.empty").to_string())];
-        return (StatusCode::UNPROCESSABLE_ENTITY, render(&ack_upload_page(p.shell, t, errors, String::new(), String::new(), Vec::new()))).into_response();
-    }
-    match s.services.acknowledge_csv(&p.ctx(&req), text).await {
-        Ok(done) => p.once.done(&s, &format!("/orders/ack-upload?done=uploaded&n={}", done.len())).await,
-        Err(ServiceError::Invalid(issues)) => {
-            p.once.release(&s).await;
-            let (errors, problems) = upload_problems(t, issues);
-            (StatusCode::UNPROCESSABLE_ENTITY, render(&ack_upload_page(p.shell, t, errors, String::new(), text.to_string(), problems))).into_response()
-        }
-        Err(e) => p.once.failed(&s, t, e).await,
-    }
+    upload::post(&s, &req, &body, &ACK_UPLOAD, async |ctx, text| {
+        s.services.acknowledge_csv(ctx, text).await.map(|done| format!("/orders/ack-upload?done=uploaded&n={}", done.len()))
+    })
+    .await
 }
 
-// ---------------------------------------------------------------------------------------------
-// PO CSV upload.
-
-fn po_upload_page(shell: Shell, t: T, errors: Errors, notice: String, csv: String, problems: Vec<Problem>) -> UploadPage {
-    UploadPage {
-        t,
-        shell,
-        form_token: forms::new_token(),
-        errors,
-        notice,
-        title_key: "po.upload.title",
-        context_key: "po.upload.context",
-        columns_key: "po.upload.columns",
-        action: "/orders/upload",
-        template_href: "/orders/template.csv",
-        columns: PO_CSV_COLUMNS.join(", "),
-        csv,
-        problems,
-    }
-}
+/// The PO upload: a PO of two lines is two rows with the same `po_number`, or two rows without
+/// one that agree on the header columns.
+static PO_UPLOAD: Upload = Upload {
+    title_key: "po.upload.title",
+    context_key: "po.upload.context",
+    fill_key: "upload.step.fill",
+    columns_key: "po.upload.columns",
+    action: "/orders/upload",
+    template_href: "/orders/template.csv",
+    template_name: "purchase-order-template.csv",
+    columns: PO_CSV_COLUMNS,
+    back_href: "/orders",
+    back_key: "nav.orders",
+    allowed: |auth| access(auth, Area::PurchaseOrders) >= Access::Write,
+};
 
 pub async fn po_upload_page_get(State(s): State<AppState>, req: Req, Query(uq): Query<UploadQuery>) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if access(&auth, Area::PurchaseOrders) < Access::Write {
-        return server_error(t, ServiceError::Forbidden);
-    }
-    render(&po_upload_page(shell, t, Vec::new(), uploaded_notice(t, "po.upload.done", &uq), String::new(), Vec::new()))
+    upload::show(&s, &req, &PO_UPLOAD, |t| uploaded_notice(t, "po.upload.done", &uq)).await
 }
 
-/// The PO upload template: the header row (a PO of two lines is two rows with the same
-/// `po_number`, or two rows without one that agree on the header columns).
 pub async fn po_template(State(s): State<AppState>, req: Req) -> Response {
-    let (auth, _shell, t) = match pages::portal(&s, &req).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if access(&auth, Area::PurchaseOrders) < Access::Write {
-        return server_error(t, ServiceError::Forbidden);
-    }
-    let mut out = String::new();
-    csv_row(&mut out, &PO_CSV_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>());
-    csv_download("purchase-order-template.csv", out)
+    upload::template(&s, &req, &PO_UPLOAD).await
 }
 
 pub async fn po_upload(State(s): State<AppState>, req: Req, body: Bytes) -> Response {
-    let p = match forms::begin(&s, &req, &body, "/orders/upload").await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (f, t) = (&p.f, p.t);
-    let text = f.get("csv");
-    if text.trim().is_empty() {
-        p.once.release(&s).await;
-        let errors = vec![("csv".to_string(), t.t("upload.empty").to_string())];
-        return (StatusCode::UNPROCESSABLE_ENTITY, render(&po_upload_page(p.shell, t, errors, String::new(), String::new(), Vec::new()))).into_response();
-    }
-    match s.services.import_pos_csv(&p.ctx(&req), text).await {
-        Ok(done) => p.once.done(&s, &format!("/orders/upload?done=uploaded&n={}", done.len())).await,
-        Err(ServiceError::Invalid(issues)) => {
-            p.once.release(&s).await;
-            let (errors, problems) = upload_problems(t, issues);
-            (StatusCode::UNPROCESSABLE_ENTITY, render(&po_upload_page(p.shell, t, errors, String::new(), text.to_string(), problems))).into_response()
-        }
-        Err(e) => p.once.failed(&s, t, e).await,
-    }
+    upload::post(&s, &req, &body, &PO_UPLOAD, async |ctx, text| {
+        s.services.import_pos_csv(ctx, text).await.map(|done| format!("/orders/upload?done=uploaded&n={}", done.len()))
+    })
+    .await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::keys;
+    use crate::ui::view::{assert_all_known, known};
     use acorn_domain::people::Locale;
-
-    fn known(key: &str) -> bool {
-        keys(Locale::En).iter().any(|k| k == key)
-    }
 
     #[test]
     fn every_enum_value_has_a_catalogue_entry() {
-        for st in PoState::ALL {
-            assert!(known(po_state(*st).key), "{st}");
-        }
-        for p in PoType::ALL {
-            assert!(known(po_type_key(*p)), "{p}");
-        }
-        for u in QuantityUnit::ALL {
-            assert!(known(unit_key(*u)), "{u}");
-        }
-        for f in FreightTerms::ALL {
-            assert!(known(freight_key(*f)), "{f}");
-        }
-        for r in RejectionReason::ALL {
-            assert!(known(reason_key(*r)), "{r}");
-        }
-        for c in Channel::ALL {
-            assert!(known(channel_key(*c)), "{c}");
-        }
-        for k in DefectKind::ALL {
-            assert!(known(defect_key(*k)), "{k}");
-        }
+        assert_all_known(PoState::ALL, |st| po_state(st).key);
+        assert_all_known(PoType::ALL, po_type_key);
+        assert_all_known(QuantityUnit::ALL, unit_key);
+        assert_all_known(FreightTerms::ALL, freight_key);
+        assert_all_known(RejectionReason::ALL, reason_key);
+        assert_all_known(Channel::ALL, channel_key);
+        assert_all_known(DefectKind::ALL, defect_key);
         for b in [receiving(ReceiveStatus::NotReceived), receiving(ReceiveStatus::PartiallyReceived), receiving(ReceiveStatus::Received)] {
             assert!(known(b.key), "{}", b.key);
         }

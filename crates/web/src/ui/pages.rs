@@ -196,6 +196,15 @@ pub async fn portal(s: &AppState, req: &Req) -> Result<(SessionAuth, Shell, T), 
     Ok((auth, shell, t))
 }
 
+/// [`portal`] for a page only some may open: anyone else gets the forbidden page.
+pub async fn portal_for(s: &AppState, req: &Req, allowed: impl FnOnce(&SessionAuth) -> bool) -> Result<(SessionAuth, Shell, T), Response> {
+    let (auth, shell, t) = portal(s, req).await?;
+    if !allowed(&auth) {
+        return Err(server_error(t, ServiceError::Forbidden));
+    }
+    Ok((auth, shell, t))
+}
+
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage {

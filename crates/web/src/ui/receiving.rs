@@ -66,13 +66,10 @@ struct FindPage {
 }
 
 pub async fn find(State(s): State<AppState>, req: Req, Query(fq): Query<FindQuery>) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
+    let (auth, shell, t) = match pages::portal_for(&s, &req, may_receive).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if !may_receive(&auth) {
-        return server_error(t, ServiceError::Forbidden);
-    }
     let ctx = req.ctx(&auth);
     let code = fq.code.trim().to_string();
     let mut errors = Errors::new();
@@ -304,13 +301,10 @@ async fn load(s: &AppState, req: &Req, auth: &SessionAuth, id: Uuid) -> Result<S
 }
 
 pub async fn show(State(s): State<AppState>, req: Req, Path(id): Path<String>, Query(q): Query<ShowQuery>) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
+    let (auth, shell, t) = match pages::portal_for(&s, &req, may_receive).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if !may_receive(&auth) {
-        return server_error(t, ServiceError::Forbidden);
-    }
     let Some(id) = parse_id(&id) else { return server_error(t, ServiceError::NotFound("shipment")) };
     match load(&s, &req, &auth, id).await {
         Ok(d) => render(&page(shell, t, &d, Extra { notice: notice_key(&q.done), scanned: q.sscc, ..Extra::default() })),

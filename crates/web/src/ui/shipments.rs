@@ -6,9 +6,11 @@
 //! carton level with its discrepancies), the printable labels and the retailer's transport desk.
 
 use super::forms::{self, FieldErrors, FormData};
-use super::orders::{csv_download, csv_row, merge, parse_id};
+use super::lists::{self, Links};
+use super::orders::{dc_options, merge, parse_id};
 use super::pages::{self, Errors, Shell, access, render, server_error};
 use super::session::Req;
+use super::upload::{self, Upload};
 use super::view::{self, Badge};
 use crate::i18n::T;
 use crate::state::AppState;
@@ -28,7 +30,7 @@ use acorn_service::{Ctx, ServiceError};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use serde::Deserialize;
@@ -314,10 +316,6 @@ async fn transport(s: &AppState, ctx: &Ctx, t: T, h: &Header, tz: Tz, tz_name: &
     }
 }
 
-fn dc_options(dcs: &[Dc]) -> Vec<(String, String)> {
-    dcs.iter().map(|d| (d.code.clone(), format!("{} · {}", d.code, d.name))).collect()
-}
-
 pub async fn list(State(s): State<AppState>, req: Req, Query(lq): Query<ListQuery>) -> Response {
     let (auth, shell, t) = match pages::portal(&s, &req).await {
         Ok(p) => p,
@@ -326,7 +324,7 @@ pub async fn list(State(s): State<AppState>, req: Req, Query(lq): Query<ListQuer
     let ctx = req.ctx(&auth);
     let dcs = s.services.list_dcs(&ctx).await.unwrap_or_default();
     let f = Filters::from_query(&lq);
-    let cursor = Some(lq.cursor.trim()).filter(|c| !c.is_empty());
+    let cursor = lists::cursor(&lq.cursor);
     let page = match s.services.list_shipments(&ctx, f.filter(&dcs), cursor, Some(PAGE_SIZE)).await {
         Ok(p) => p,
         Err(e) => return server_error(t, e),
@@ -351,18 +349,7 @@ pub async fn list(State(s): State<AppState>, req: Req, Query(lq): Query<ListQuer
             transport: transport(&s, &ctx, t, h, tz, &tz_name).await,
         });
     }
-    let keep = f.pairs();
-    let next_href = page
-        .next
-        .as_deref()
-        .map(|n| {
-            let mut q = keep.clone();
-            q.push(("cursor", n));
-            format!("/shipments{}", forms::query(&q))
-        })
-        .unwrap_or_default();
-    let first_href = if cursor.is_some() { format!("/shipments{}", forms::query(&keep)) } else { String::new() };
-    let csv_href = format!("/shipments.csv{}", forms::query(&keep));
+    let Links { next_href, first_href, csv_href } = lists::links("/shipments", &f.pairs(), cursor, page.next.as_deref());
     render(&ListPage {
         t,
         filtered: f.active(),
@@ -393,45 +380,37 @@ pub async fn csv(State(s): State<AppState>, req: Req, Query(lq): Query<ListQuery
     let ctx = req.ctx(&auth);
     let dcs = s.services.list_dcs(&ctx).await.unwrap_or_default();
     let filter = Filters::from_query(&lq).filter(&dcs);
-    let mut out = String::new();
-    csv_row(
-        &mut out,
-        &[
-            "shipment_number",
-            "vendor_code",
-            "dc_code",
-            "status",
-            "shipment_type",
-            "freight_terms",
-            "confirmation",
-            "revision",
-            "cartons",
-            "units",
-            "ship_date_utc",
-            "asn_due_at_utc",
-            "first_submitted_at_utc",
-            "asn_late",
-            "carrier_scac",
-            "tracking_number",
-            "bol_number",
-            "arn",
-            "arrived_at_utc",
-            "received_at_utc",
-        ]
-        .map(String::from),
-    );
-    let mut cursor: Option<String> = None;
-    // At most 200 pages of 500: the export of a very large list stops at 100,000 rows.
-    for _ in 0..200 {
-        let page = match s.services.list_shipments(&ctx, filter.clone(), cursor.as_deref(), Some(500)).await {
-            Ok(p) => p,
-            Err(e) => return server_error(t, e),
-        };
-        for h in &page.items {
-            let sh = &h.shipment;
-            csv_row(
-                &mut out,
-                &[
+    let header = [
+        "shipment_number",
+        "vendor_code",
+        "dc_code",
+        "status",
+        "shipment_type",
+        "freight_terms",
+        "confirmation",
+        "revision",
+        "cartons",
+        "units",
+        "ship_date_utc",
+        "asn_due_at_utc",
+        "first_submitted_at_utc",
+        "asn_late",
+        "carrier_scac",
+        "tracking_number",
+        "bol_number",
+        "arn",
+        "arrived_at_utc",
+        "received_at_utc",
+    ];
+    let (s, ctx, filter) = (&s, &ctx, &filter);
+    lists::export(t, "shipments.csv", &header, |cursor| async move {
+        let page = s.services.list_shipments(ctx, filter.clone(), cursor.as_deref(), Some(lists::EXPORT_PAGE)).await?;
+        let rows = page
+            .items
+            .iter()
+            .map(|h| {
+                let sh = &h.shipment;
+                vec![
                     sh.shipment_number.clone(),
                     sh.vendor_code.clone(),
                     sh.dc_code.clone(),
@@ -452,15 +431,12 @@ pub async fn csv(State(s): State<AppState>, req: Req, Query(lq): Query<ListQuery
                     sh.arn.clone().unwrap_or_default(),
                     sh.arrived_at.map(view::iso).unwrap_or_default(),
                     sh.received_at.map(view::iso).unwrap_or_default(),
-                ],
-            );
-        }
-        match page.next {
-            Some(n) => cursor = Some(n),
-            None => break,
-        }
-    }
-    csv_download("shipments.csv", out)
+                ]
+            })
+            .collect();
+        Ok((rows, page.next))
+    })
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -724,13 +700,10 @@ fn pad(mut rows: Vec<CartonRow>, min: usize) -> Vec<CartonRow> {
 }
 
 pub async fn new_page(State(s): State<AppState>, req: Req, Query(nq): Query<NewQuery>) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
+    let (auth, shell, t) = match pages::portal_for(&s, &req, can_write_asn).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if !can_write_asn(&auth) {
-        return server_error(t, ServiceError::Forbidden);
-    }
     let ctx = req.ctx(&auth);
     let mut h = Head { shipment_type: ShipmentType::LessThanTruckLoad.as_str().into(), ..Head::default() };
     // The ship-from of the vendor's latest ASN, as a start.
@@ -961,13 +934,10 @@ fn rows_from_shipment(s: &Shipment) -> Vec<CartonRow> {
 }
 
 pub async fn replace_page(State(s): State<AppState>, req: Req, Path(id): Path<String>) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
+    let (auth, shell, t) = match pages::portal_for(&s, &req, can_write_asn).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if !can_write_asn(&auth) {
-        return server_error(t, ServiceError::Forbidden);
-    }
     let Some(id) = parse_id(&id) else { return server_error(t, ServiceError::NotFound("shipment")) };
     let ctx = req.ctx(&auth);
     let d = match s.services.get_shipment(&ctx, id).await {
@@ -1001,77 +971,36 @@ pub async fn replace(State(s): State<AppState>, req: Req, Path(id): Path<String>
 }
 
 // ---------------------------------------------------------------------------------------------
-// ASN CSV upload.
+// ASN CSV upload (the page and flow are in `upload`).
 
-/// One problem of an upload: where (row and column) and what.
-pub struct Problem {
-    at: String,
-    issue: String,
-}
-
-#[derive(Template)]
-#[template(path = "shipment_upload.html")]
-struct UploadPage {
-    t: T,
-    shell: Shell,
-    form_token: String,
-    errors: Errors,
-    columns: String,
-    csv: String,
-    problems: Vec<Problem>,
-}
-
-fn upload_page(shell: Shell, t: T, errors: Errors, csv: String, problems: Vec<Problem>) -> UploadPage {
-    UploadPage { t, shell, form_token: forms::new_token(), errors, columns: ASN_CSV_COLUMNS.join(", "), csv, problems }
-}
+/// The ASN upload: rows with the same `carton` form one carton.
+static ASN_UPLOAD: Upload = Upload {
+    title_key: "asn.upload.title",
+    context_key: "asn.upload.context",
+    fill_key: "asn.upload.step.fill",
+    columns_key: "asn.upload.columns",
+    action: "/shipments/upload",
+    template_href: "/shipments/template.csv",
+    template_name: "asn-template.csv",
+    columns: ASN_CSV_COLUMNS,
+    back_href: "/shipments",
+    back_key: "nav.shipments",
+    allowed: can_write_asn,
+};
 
 pub async fn upload_page_get(State(s): State<AppState>, req: Req) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if !can_write_asn(&auth) {
-        return server_error(t, ServiceError::Forbidden);
-    }
-    render(&upload_page(shell, t, Vec::new(), String::new(), Vec::new()))
+    upload::show(&s, &req, &ASN_UPLOAD, |_| String::new()).await
 }
 
-/// The ASN upload template: the header row (rows with the same `carton` form one carton).
 pub async fn template(State(s): State<AppState>, req: Req) -> Response {
-    let (auth, _shell, t) = match pages::portal(&s, &req).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if !can_write_asn(&auth) {
-        return server_error(t, ServiceError::Forbidden);
-    }
-    let mut out = String::new();
-    csv_row(&mut out, &ASN_CSV_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>());
-    csv_download("asn-template.csv", out)
+    upload::template(&s, &req, &ASN_UPLOAD).await
 }
 
 pub async fn upload(State(s): State<AppState>, req: Req, body: Bytes) -> Response {
-    let p = match forms::begin(&s, &req, &body, "/shipments/upload").await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (f, t) = (&p.f, p.t);
-    let text = f.get("csv");
-    if text.trim().is_empty() {
-        p.once.release(&s).await;
-        let errors = vec![("csv".to_string(), t.t("upload.empty").to_string())];
-        return (StatusCode::UNPROCESSABLE_ENTITY, render(&upload_page(p.shell, t, errors, String::new(), Vec::new()))).into_response();
-    }
-    match s.services.import_shipment_csv(&p.ctx(&req), text).await {
-        Ok(d) => p.once.done(&s, &format!("/shipments/{}?done=uploaded", d.shipment.id)).await,
-        Err(ServiceError::Invalid(issues)) => {
-            p.once.release(&s).await;
-            let problems: Vec<Problem> = issues.into_iter().map(|i| Problem { at: i.field, issue: i.issue }).collect();
-            let errors = vec![("csv".to_string(), t.t("upload.refused").replace("{n}", &problems.len().to_string()))];
-            (StatusCode::UNPROCESSABLE_ENTITY, render(&upload_page(p.shell, t, errors, text.to_string(), problems))).into_response()
-        }
-        Err(e) => p.once.failed(&s, t, e).await,
-    }
+    upload::post(&s, &req, &body, &ASN_UPLOAD, async |ctx, text| {
+        s.services.import_shipment_csv(ctx, text).await.map(|d| format!("/shipments/{}?done=uploaded", d.shipment.id))
+    })
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1736,13 +1665,10 @@ fn desk_allowed(auth: &SessionAuth) -> bool {
 }
 
 pub async fn routing_desk(State(s): State<AppState>, req: Req, Query(dq): Query<DoneQuery>) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
+    let (auth, shell, t) = match pages::portal_for(&s, &req, desk_allowed).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if !desk_allowed(&auth) {
-        return server_error(t, ServiceError::Forbidden);
-    }
     match desk(&s, &req.ctx(&auth), &auth, shell, t, DeskExtra { notice: notice_key(&dq.done), ..DeskExtra::default() }).await {
         Ok(p) => render(&p),
         Err(e) => server_error(t, e),
@@ -1783,30 +1709,16 @@ pub async fn desk_assign(State(s): State<AppState>, req: Req, Path(id): Path<Str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::keys;
+    use crate::ui::view::{assert_all_known, known};
     use acorn_domain::people::Locale;
-
-    fn known(key: &str) -> bool {
-        keys(Locale::En).iter().any(|k| k == key)
-    }
 
     #[test]
     fn every_enum_value_has_a_catalogue_entry() {
-        for st in ShipmentStatus::ALL {
-            assert!(known(status_badge(*st).key), "{st}");
-        }
-        for k in ShipmentType::ALL {
-            assert!(known(type_key(*k)), "{k}");
-        }
-        for c in Confirmation::ALL {
-            assert!(known(confirmation_key(*c)), "{c}");
-        }
-        for a in AppointmentStatus::ALL {
-            assert!(known(appointment_badge(*a).key), "{a}");
-        }
-        for k in DefectKind::ALL {
-            assert!(known(defect_badge(*k).key), "{k}");
-        }
+        assert_all_known(ShipmentStatus::ALL, |st| status_badge(st).key);
+        assert_all_known(ShipmentType::ALL, type_key);
+        assert_all_known(Confirmation::ALL, confirmation_key);
+        assert_all_known(AppointmentStatus::ALL, |a| appointment_badge(a).key);
+        assert_all_known(DefectKind::ALL, |k| defect_badge(k).key);
         for d in ["created", "replaced", "uploaded", "routing", "assigned", "booked", "appt_cancelled", "checked_in", "recorded", "closed", "saved"] {
             assert!(known(notice_key(d)), "{d}");
         }

@@ -175,13 +175,10 @@ async fn new_view(s: &AppState, req: &Req, auth: &SessionAuth, shell: Shell, t: 
 }
 
 pub async fn new_page(State(s): State<AppState>, req: Req, Query(nq): Query<NewQuery>) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
+    let (auth, shell, t) = match pages::portal_for(&s, &req, |auth| access(auth, Area::VendorUsers) >= Access::Write).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if access(&auth, Area::VendorUsers) < Access::Write {
-        return server_error(t, ServiceError::Forbidden);
-    }
     let prefill = FormData::parse(forms::query(&[("vendor", nq.vendor.trim())]).trim_start_matches('?').as_bytes());
     render(&new_view(&s, &req, &auth, shell, t, Vec::new(), &prefill).await)
 }

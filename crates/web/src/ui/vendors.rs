@@ -163,13 +163,10 @@ const DETAIL_LABELS: &[(&str, &str)] =
     &[("name", "vendor.name"), ("country", "vendor.country"), ("status", "vendor.status"), ("kind", "ident.kind"), ("value", "ident.value")];
 
 pub async fn new_page(State(s): State<AppState>, req: Req) -> Response {
-    let (auth, shell, t) = match pages::portal(&s, &req).await {
+    let (_, shell, t) = match pages::portal_for(&s, &req, |auth| access(auth, Area::Vendors) >= Access::Write).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if access(&auth, Area::Vendors) < Access::Write {
-        return server_error(t, ServiceError::Forbidden);
-    }
     render(&NewPage {
         t,
         shell,

@@ -126,24 +126,28 @@ pub fn notice_key(done: &str) -> &'static str {
     }
 }
 
+/// Whether the English catalogue has `key` (the unit tests check every key a page can show).
+#[cfg(test)]
+pub(crate) fn known(key: &str) -> bool {
+    crate::i18n::keys(acorn_domain::people::Locale::En).iter().any(|k| k == key)
+}
+
+/// Asserts that every value of an enum has a catalogue entry for its `key`.
+#[cfg(test)]
+pub(crate) fn assert_all_known<E: Copy + std::fmt::Display>(all: &[E], key: impl Fn(E) -> &'static str) {
+    for e in all {
+        assert!(known(key(*e)), "{e}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::keys;
-    use acorn_domain::people::Locale;
-
-    fn known(key: &str) -> bool {
-        keys(Locale::En).iter().any(|k| k == key)
-    }
 
     #[test]
     fn every_enum_value_has_a_catalogue_entry() {
-        for r in Role::ALL {
-            assert!(known(role_key(*r)), "{r}");
-        }
-        for a in Area::ALL {
-            assert!(known(area_key(*a)), "{a}");
-        }
+        assert_all_known(Role::ALL, role_key);
+        assert_all_known(Area::ALL, area_key);
         for k in VendorIdentifierKind::ALL {
             assert!(known(ident_key(k)));
             assert!(known(ident_plural_key(k)));
