@@ -65,9 +65,15 @@ pub enum Command {
     },
     /// Seed demo data into an empty database (never touches a non-empty one).
     Demo {
+        /// Then bulk-generate this many purchase orders over the past 3 years, with their
+        /// acknowledgements, shipments and receipts (scale data for `acorn bench`).
+        #[arg(long, value_name = "POS")]
+        scale: Option<u64>,
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Benchmark the API on a database made by `acorn demo --scale N` (see docs/perf.md).
+    Bench(crate::bench::BenchArgs),
     /// Online, consistent backup (SQLite); prints pg_dump guidance for PostgreSQL.
     Backup {
         /// Target file; must not exist.
@@ -243,13 +249,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             s.db.close().await?;
             Ok(())
         }
-        Command::Demo { db } => {
+        Command::Demo { scale, db } => {
             let (cfg, s) = open(&db).await?;
             let logins = s.seed_demo().await?;
             print_logins(&cfg.base_url(), &logins);
+            if let Some(n) = scale {
+                crate::bench::demo_scale(&s, n).await?;
+            }
             s.db.close().await?;
             Ok(())
         }
+        Command::Bench(args) => crate::bench::run(args).await,
         Command::Backup { to, db } => {
             let (cfg, s) = open(&db).await?;
             if to.exists() {

@@ -1,6 +1,7 @@
 //! The `acorn` binary's library: configuration (file + `ACORN_*` environment), the CLI, telemetry,
 //! background jobs, and [`build_app`], which wires the database, the services and the routers.
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod jobs;

@@ -3,6 +3,7 @@
 
 pub mod api_clients;
 pub mod audit;
+pub mod bulk;
 pub mod counters;
 pub mod dock;
 pub mod events;
@@ -43,8 +44,13 @@ pub(crate) fn e4(amount: rust_decimal::Decimal) -> Result<i64, StoreError> {
 }
 
 /// Adds the keyset condition and order `(created_at, id)` ascending and fetches `limit + 1` rows.
+/// The plain `created_at >= at` bound is implied by the OR but lets the engine seek the
+/// `(…, created_at, id)` index to the cursor instead of scanning from the start of the list
+/// (SQLite does not derive a range from the OR: 32 ms instead of 0.2 ms for a page deep into a
+/// vendor's 333,000 POs, docs/perf.md).
 pub(crate) fn keyset(q: &mut SelectStatement, after: Option<(DateTime<Utc>, Uuid)>, limit: u64, created: &'static str, id: &'static str) {
     if let Some((at, last)) = after {
+        q.and_where(Expr::col(created).gte(at));
         q.and_where(Expr::col(created).gt(at).or(Expr::col(created).eq(at).and(Expr::col(id).gt(last))));
     }
     q.order_by(created, Order::Asc).order_by(id, Order::Asc).limit(limit + 1);
