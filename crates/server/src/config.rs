@@ -20,7 +20,10 @@ pub struct Config {
     pub smtp_url: Option<String>,
     pub mail_from: String,
     pub log_format: String,
-    pub db_max_connections: u32,
+    /// Pool size; default 4 on SQLite (each pooled SQLite connection is a thread: more than a few
+    /// per core only adds switching, and writes are serialised anyway) and 16 on PostgreSQL
+    /// (docs/perf.md measures both).
+    pub db_max_connections: Option<u32>,
     pub rate_limit_per_second: u32,
     pub rate_limit_burst: u32,
     pub argon2_m_kib: u32,
@@ -28,6 +31,13 @@ pub struct Config {
     /// Seconds before a retry may take over an idempotency key whose request neither committed nor
     /// answered (the claim guard makes a takeover safe; this only bounds wasted work vs. 409 time).
     pub idempotency_takeover_secs: u64,
+}
+
+impl Config {
+    /// The pool size to use for `url` (see [`Config::db_max_connections`]).
+    pub fn pool_size(&self, url: &str) -> u32 {
+        self.db_max_connections.unwrap_or(if url.starts_with("sqlite:") { 4 } else { 16 })
+    }
 }
 
 impl Default for Config {
@@ -40,7 +50,7 @@ impl Default for Config {
             smtp_url: None,
             mail_from: "ACORN <no-reply@acorn.invalid>".into(),
             log_format: "pretty".into(),
-            db_max_connections: 16,
+            db_max_connections: None,
             rate_limit_per_second: 10,
             rate_limit_burst: 20,
             argon2_m_kib: 19456,
@@ -83,5 +93,19 @@ impl Config {
             anyhow::bail!("argon2 cost below the minimum (m ≥ 19456 KiB, t ≥ 2)");
         }
         Ok(cfg)
+    }
+}
+
+#[cfg(test)]
+mod pool_tests {
+    use super::Config;
+
+    #[test]
+    fn the_pool_defaults_by_backend_and_yields_to_configuration() {
+        let mut c = Config::default();
+        assert_eq!(c.pool_size("sqlite:///tmp/acorn.db?mode=rwc"), 4);
+        assert_eq!(c.pool_size("postgres://postgres@127.0.0.1/acorn"), 16);
+        c.db_max_connections = Some(9);
+        assert_eq!(c.pool_size("sqlite:///tmp/acorn.db"), 9);
     }
 }

@@ -21,7 +21,7 @@ pub async fn open_db(cfg: &Config) -> anyhow::Result<Db> {
     if url.starts_with("sqlite:") {
         std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating data directory {}", cfg.data_dir.display()))?;
     }
-    let db = Db::connect(&url, &DbOptions { max_connections: cfg.db_max_connections, ..Default::default() })
+    let db = Db::connect(&url, &DbOptions { max_connections: cfg.pool_size(&url), ..Default::default() })
         .await
         .with_context(|| format!("opening database {}", acorn_store::db::redact_url(&url)))?;
     acorn_store::migration::migrate(&db).await.context("applying migrations")?;
