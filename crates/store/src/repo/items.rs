@@ -12,7 +12,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
-const COLS: [&str; 12] =
+pub(crate) const COLS: [&str; 12] =
     ["id", "tenant_id", "vendor_sku", "gtin", "retailer_item_id", "title", "case_pack", "list_price_e4", "currency", "status", "created_at", "updated_at"];
 
 #[derive(FromQueryResult)]

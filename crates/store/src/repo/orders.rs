@@ -15,7 +15,7 @@ use uuid::Uuid;
 /// Rows per multi-row INSERT (well under SQLite's 32,766 bound parameters).
 const CHUNK: usize = 500;
 
-const PO_COLS: [&str; 28] = [
+pub(crate) const PO_COLS: [&str; 28] = [
     "id",
     "tenant_id",
     "number",
@@ -153,7 +153,7 @@ fn po_values(po: &PurchaseOrder) -> Result<Vec<SimpleExpr>, StoreError> {
     ])
 }
 
-const LINE_COLS: [&str; 21] = [
+pub(crate) const LINE_COLS: [&str; 21] = [
     "tenant_id",
     "po_id",
     "line_no",

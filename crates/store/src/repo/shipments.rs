@@ -18,7 +18,7 @@ use uuid::Uuid;
 /// Rows per multi-row INSERT (12 columns × 1000 stays under SQLite's parameter limit).
 const CHUNK: usize = 1000;
 
-const COLS: [&str; 33] = [
+pub(crate) const COLS: [&str; 33] = [
     "id",
     "tenant_id",
     "shipment_number",
