@@ -5,7 +5,7 @@
 //! Nothing here rounds: a value that cannot be held exactly is refused with an issue text, because a
 //! silently rounded cost or invoice amount turns into a matching variance or claim nobody can explain.
 
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 /// Decimal places an amount may carry (the storage scale).
 const MAX_DECIMALS: u32 = 4;
@@ -138,6 +138,23 @@ pub fn checked_extend(quantity: i64, unit: Decimal) -> Result<Decimal, String> {
         .checked_mul(unit.mantissa())
         .and_then(|mantissa| Decimal::try_from_i128_with_scale(mantissa, unit.scale()).ok())
         .ok_or_else(|| "quantity × unit amount is too large to calculate exactly; check the quantity and the unit amount".to_string())
+}
+
+/// Rounds a ledger amount (claim, fee, discount, accrual, payment) half-even to the currency's minor unit
+/// (USD 2, JPY 0, KWD 3), and gives it exactly that scale so it reads and serialises as "25.00", not "25.0".
+/// Half-even so that rounding many amounts does not drift one way.
+pub fn round_ledger(amount: Decimal, currency: &str) -> Decimal {
+    let minor = minor_units(currency);
+    let mut rounded = amount.round_dp_with_strategy(minor, RoundingStrategy::MidpointNearestEven);
+    rounded.rescale(minor); // only pads with zeros now; rescale never fails
+    rounded
+}
+
+/// `percent` % of `amount`, exact while it fits a Decimal (beyond that Decimal drops trailing decimals and
+/// saturates at its limits rather than panicking).
+pub fn percent_of(amount: Decimal, percent: Decimal) -> Decimal {
+    // Dividing by 100 only moves the decimal point, so it cannot fail; the fallback is unreachable.
+    amount.saturating_mul(percent).checked_div(Decimal::ONE_HUNDRED).unwrap_or(Decimal::ZERO)
 }
 
 #[cfg(test)]

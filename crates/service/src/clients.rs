@@ -103,7 +103,10 @@ impl Services {
             api_clients::disable(tx.c(), c.id, now()).await?;
             Ok(((), Change::new(c.tenant_id, "api_client.disabled", "api_client", c.id).before(c)))
         })
-        .await
+        .await?;
+        // After the commit, so that no lookup can re-cache a token it read before the commit.
+        self.tokens.clear();
+        Ok(())
     }
 
     /// Disables a client by its id, wherever it is visible to the principal.
@@ -140,7 +143,7 @@ impl Services {
         if grant_type == "refresh_token" {
             let rt = refresh_token.ok_or_else(|| GrantError::InvalidRequest("refresh_token is required".into()))?;
             let holder = api_clients::client_of_token(&self.db.conn, &sha256_hex(rt), TokenKind::Refresh, t).await.map_err(|e| internal(e.into()))?;
-            if holder.map(|h| h.id) != Some(client.id) {
+            if holder.map(|(h, _)| h.id) != Some(client.id) {
                 return Err(GrantError::InvalidGrant);
             }
         }
@@ -157,7 +160,17 @@ impl Services {
     }
 
     /// The client behind a bearer access token, if it is live.
+    /// Answered from [`crate::token_cache`] when the token was checked in the last few seconds.
     pub async fn client_for_token(&self, token: &str) -> Result<Option<ApiClient>, ServiceError> {
-        Ok(api_clients::client_of_token(&self.db.conn, &sha256_hex(token), TokenKind::Access, now()).await?)
+        let (hash, t) = (sha256_hex(token), now());
+        if let Some(client) = self.tokens.get(&hash, t) {
+            return Ok(Some(client));
+        }
+        let generation = self.tokens.generation();
+        let Some((client, expires_at)) = api_clients::client_of_token(&self.db.conn, &hash, TokenKind::Access, t).await? else {
+            return Ok(None);
+        };
+        self.tokens.insert(generation, hash, client.clone(), expires_at);
+        Ok(Some(client))
     }
 }

@@ -29,6 +29,7 @@ pub mod outbox;
 pub mod receiving;
 pub mod shipments;
 pub mod shipments_csv;
+pub mod token_cache;
 pub mod users;
 pub mod vendors;
 
@@ -93,6 +94,8 @@ pub struct Services {
     pub anchor_wakeup: Arc<tokio::sync::Notify>,
     /// Records after which the anchor job is woken early ([`ANCHOR_EVERY_RECORDS`]; tests lower it).
     pub anchor_every_records: u64,
+    /// Access tokens checked in the last few seconds ([`token_cache`]).
+    pub tokens: token_cache::TokenCache,
 }
 
 /// Records per anchor at most (DOMAIN.md: every 60 s or 1,000 records).
@@ -164,6 +167,7 @@ impl Services {
             appended_since_anchor: Arc::new(AtomicU64::new(0)),
             anchor_wakeup: Arc::new(tokio::sync::Notify::new()),
             anchor_every_records: ANCHOR_EVERY_RECORDS,
+            tokens: token_cache::TokenCache::new(),
         }
     }
 

@@ -147,10 +147,24 @@ pub async fn insert_token(
     Ok(())
 }
 
-/// The client holding a live token of `kind` with this hash.
-pub async fn client_of_token(c: &impl ConnectionTrait, token_hash: &str, kind: TokenKind, now: DateTime<Utc>) -> Result<Option<ApiClient>, StoreError> {
+/// A row of the live-token lookup: the client and the token's expiry.
+#[derive(FromQueryResult)]
+struct TokenRow {
+    #[sea_orm(nested)]
+    client: Row,
+    token_expires_at: DateTime<Utc>,
+}
+
+/// The client holding a live token of `kind` with this hash, and when that token expires.
+pub async fn client_of_token(
+    c: &impl ConnectionTrait,
+    token_hash: &str,
+    kind: TokenKind,
+    now: DateTime<Utc>,
+) -> Result<Option<(ApiClient, DateTime<Utc>)>, StoreError> {
     let q = Query::select()
         .columns(COLS.map(|c| ("api_clients", c)))
+        .expr_as(Expr::col(("api_tokens", "expires_at")), "token_expires_at")
         .from("api_tokens")
         .inner_join("api_clients", Expr::col(("api_clients", "id")).equals(("api_tokens", "api_client_id")))
         .and_where(Expr::col(("api_tokens", "token_hash")).eq(token_hash))
@@ -159,5 +173,7 @@ pub async fn client_of_token(c: &impl ConnectionTrait, token_hash: &str, kind: T
         .and_where(Expr::col(("api_tokens", "expires_at")).gt(now))
         .and_where(Expr::col(("api_clients", "disabled_at")).is_null())
         .to_owned();
-    Ok(fetch_one::<Row>(c, &q).await?.map(Row::into_client).transpose()?.map(|(c, _)| c))
+    let Some(row) = fetch_one::<TokenRow>(c, &q).await? else { return Ok(None) };
+    let (client, _) = row.client.into_client()?;
+    Ok(Some((client, row.token_expires_at)))
 }
