@@ -402,6 +402,83 @@ pub fn accrual(base_amount: Decimal, percent: Decimal, currency: &str) -> Decima
     round_ledger(percent_of(base_amount, percent), currency)
 }
 
+/// A ledger entry: an amount taken off the vendor's payments, with its reason and its evidence.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Deduction {
+    pub id: uuid::Uuid,
+    pub tenant: crate::ids::TenantId,
+    /// `D` + 8 digits, unique.
+    pub number: String,
+    pub vendor_code: String,
+    pub kind: DeductionKind,
+    pub reason_code: String,
+    /// One English sentence with the numbers (trade documents stay English).
+    pub description: String,
+    pub currency: String,
+    pub amount: Decimal,
+    /// Netted from payments so far.
+    pub recovered: Decimal,
+    /// Given back by dispute decisions.
+    pub reversed: Decimal,
+    pub status: DeductionStatus,
+    pub posted_at: DateTime<Utc>,
+    /// Until when the next dispute attempt may be opened (None: not disputable any more).
+    pub dispute_deadline: Option<DateTime<Utc>>,
+    pub dispute_attempts: i64,
+    pub po_id: Option<uuid::Uuid>,
+    pub po_number: Option<String>,
+    pub shipment_id: Option<uuid::Uuid>,
+    pub receipt_id: Option<uuid::Uuid>,
+    pub invoice_id: Option<uuid::Uuid>,
+    pub invoice_line_no: Option<i64>,
+    pub return_id: Option<uuid::Uuid>,
+    /// The remittance it was netted on.
+    pub remittance_id: Option<uuid::Uuid>,
+    /// What proves it: the numbers compared and the records behind them, as posted.
+    pub evidence: serde_json::Value,
+    /// What posted it (`match:<invoice>:<line>:<kind>`, `chargeback:<defect>`…): posting twice is a no-op.
+    pub source_key: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Deduction {
+    /// What is still to be recovered from payments: the amount less what was netted and what was reversed.
+    pub fn outstanding(&self) -> Decimal {
+        (self.amount - self.recovered - self.reversed).max(Decimal::ZERO)
+    }
+}
+
+/// A dispute of a deduction (one attempt).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Dispute {
+    pub id: uuid::Uuid,
+    pub tenant: crate::ids::TenantId,
+    pub deduction_id: uuid::Uuid,
+    /// 1 or 2.
+    pub attempt: i64,
+    pub message: String,
+    pub opened_by: String,
+    pub opened_at: DateTime<Utc>,
+    pub outcome: Option<DisputeOutcome>,
+    pub reversed_amount: Option<Decimal>,
+    pub decision_reason: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    /// The remittance that paid the reversal back (for amounts already netted).
+    pub credited_remittance_id: Option<uuid::Uuid>,
+}
+
+impl Dispute {
+    pub fn as_attempt(&self) -> DisputeAttempt {
+        DisputeAttempt { opened_at: self.opened_at, decided_at: self.decided_at, outcome: self.outcome }
+    }
+}
+
+/// Deduction numbers: `D` and 8 digits from the `deduction` counter.
+pub fn deduction_number(seq: i64) -> String {
+    format!("D{seq:08}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

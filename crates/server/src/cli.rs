@@ -117,6 +117,20 @@ pub enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// The three-way match of invoices against POs and receipts.
+    Match {
+        #[command(subcommand)]
+        action: MatchCmd,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MatchCmd {
+    /// Match every invoice waiting for it (submitted, or waiting for receipts), with a progress bar;
+    /// what the server's match job does every minute.
+    Run,
 }
 
 #[derive(Subcommand, Debug)]
@@ -260,6 +274,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Bench(args) => crate::bench::run(args).await,
+        Command::Match { action: MatchCmd::Run, db } => {
+            let (_cfg, s) = open(&db).await?;
+            let total = s.invoices_awaiting_match().await?;
+            let bar = indicatif::ProgressBar::new(total);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} [{wide_bar}] {human_pos}/{human_len} invoices  eta {eta}")
+                    .context("progress bar template")?
+                    .progress_chars("=> "),
+            );
+            let report = s.match_pending(|done| bar.set_position(done)).await?;
+            bar.finish_and_clear();
+            println!(
+                "Matched {} invoice(s): {} approved, {} waiting for receipts, {} claim(s) posted.",
+                report.examined, report.approved, report.pending, report.claims_posted
+            );
+            s.db.close().await?;
+            Ok(())
+        }
         Command::Backup { to, db } => {
             let (cfg, s) = open(&db).await?;
             if to.exists() {

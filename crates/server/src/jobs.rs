@@ -1,6 +1,7 @@
 //! Background jobs of `acorn serve`: mail delivery, audit anchoring (every 60 s or 1,000 records,
 //! whichever comes first), the order-to-dock clock (acknowledgement reminders, PO closing, ship
-//! dates, no-shows; every minute) and housekeeping. Each job is idempotent and safe to run in several
+//! dates, no-shows; every minute), the invoice match (invoices submitted or waiting for receipts;
+//! every minute) and housekeeping. Each job is idempotent and safe to run in several
 //! processes at once (mail is leased with a conditional UPDATE; anchors only move forward).
 
 use acorn_service::Services;
@@ -13,6 +14,7 @@ pub fn spawn(services: Services, mut stop: watch::Receiver<bool>) -> tokio::task
         let mut anchor = tokio::time::interval(Duration::from_secs(60));
         let mut housekeeping = tokio::time::interval(Duration::from_secs(3600));
         let mut orders = tokio::time::interval(Duration::from_secs(60));
+        let mut matching = tokio::time::interval(Duration::from_secs(60));
         loop {
             tokio::select! {
                 _ = stop.changed() => break,
@@ -27,6 +29,9 @@ pub fn spawn(services: Services, mut stop: watch::Receiver<bool>) -> tokio::task
                 }
                 _ = orders.tick() => {
                     if let Err(e) = services.order_to_dock_tick().await { tracing::warn!(error = %e, "order-to-dock clock"); }
+                }
+                _ = matching.tick() => {
+                    if let Err(e) = services.match_pending(|_| {}).await { tracing::warn!(error = %e, "invoice match"); }
                 }
                 _ = housekeeping.tick() => {
                     if let Err(e) = services.housekeeping().await { tracing::warn!(error = %e, "housekeeping"); }

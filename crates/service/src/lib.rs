@@ -18,6 +18,8 @@ pub mod facilities;
 pub mod holidays;
 pub mod idempotency;
 pub mod inbound;
+pub mod invoice_match;
+pub mod invoices;
 pub mod items;
 pub mod mail;
 pub mod mfa;
@@ -29,6 +31,7 @@ pub mod outbox;
 pub mod receiving;
 pub mod shipments;
 pub mod shipments_csv;
+pub mod terms;
 pub mod token_cache;
 pub mod users;
 pub mod vendors;
@@ -179,12 +182,27 @@ impl Services {
         F: Fn(Tx) -> Fut,
         Fut: Future<Output = Result<(T, Change), ServiceError>>,
     {
+        self.mutate_if_changed(ctx, |tx| {
+            let fut = unit(tx);
+            async move { fut.await.map(|(value, change)| (value, Some(change))) }
+        })
+        .await
+    }
+
+    /// [`Services::mutate`] for units that may find nothing to do (a job re-examining an object):
+    /// `None` means nothing was written, so there is nothing to audit.
+    pub async fn mutate_if_changed<T, F, Fut>(&self, ctx: &Ctx, unit: F) -> Result<T, ServiceError>
+    where
+        F: Fn(Tx) -> Fut,
+        Fut: Future<Output = Result<(T, Option<Change>), ServiceError>>,
+    {
         let result = self
             .db
             .write(|tx| {
                 let fut = unit(tx.clone());
                 async move {
                     let (value, change) = fut.await?;
+                    let Some(change) = change else { return Ok::<(T, bool), ServiceError>((value, false)) };
                     if let Some(claim) = &ctx.idempotency
                         && !repo::idempotency::mark_executed(tx.c(), &claim.key_hash, &claim.claim_id, now()).await?
                     {
@@ -219,14 +237,15 @@ impl Services {
                             notify::mail_for(tx.c(), &self.config, event).await?;
                         }
                     }
-                    Ok::<T, ServiceError>(value)
+                    Ok::<(T, bool), ServiceError>((value, true))
                 }
             })
             .await?;
-        if self.appended_since_anchor.fetch_add(1, Ordering::Relaxed) + 1 >= self.anchor_every_records {
+        let (value, audited) = result;
+        if audited && self.appended_since_anchor.fetch_add(1, Ordering::Relaxed) + 1 >= self.anchor_every_records {
             self.anchor_wakeup.notify_one();
         }
-        Ok(result)
+        Ok(value)
     }
 }
 

@@ -209,8 +209,13 @@ impl TestApp {
 
     /// A service context acting as an operations user of `v` (vendor-side use cases: acks, ASNs).
     pub async fn vendor_ctx(&self, v: &VendorFx) -> Ctx {
-        let u = self.user(v.id, &[Role::Operations]).await;
-        let user = self.services.get_user(&Ctx::cli(), u.id).await.expect("vendor user");
+        self.ctx_as(v.id, &[Role::Operations]).await
+    }
+
+    /// A service context acting as a new user of `tenant` with `roles`.
+    pub async fn ctx_as(&self, tenant: TenantId, roles: &[Role]) -> Ctx {
+        let u = self.user(tenant, roles).await;
+        let user = self.services.get_user(&Ctx::cli(), u.id).await.expect("fixture user");
         Ctx::new(acorn_service::Principal::User(user), "fixture", "127.0.0.1")
     }
 

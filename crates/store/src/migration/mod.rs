@@ -7,6 +7,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0002_orders;
 mod m0003_shipments;
+mod m0004_finance;
 mod schema;
 
 pub struct Migrator;
@@ -14,7 +15,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_foundation::Migration), Box::new(m0002_orders::Migration), Box::new(m0003_shipments::Migration)]
+        vec![Box::new(m0001_foundation::Migration), Box::new(m0002_orders::Migration), Box::new(m0003_shipments::Migration), Box::new(m0004_finance::Migration)]
     }
 }
 

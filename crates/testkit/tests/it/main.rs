@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod browser;
 mod idempotency;
+mod invoices;
 mod labels;
 mod ops;
 mod order_jobs;
