@@ -442,9 +442,11 @@ pub struct Deduction {
 }
 
 impl Deduction {
-    /// What is still to be recovered from payments: the amount less what was netted and what was reversed.
+    /// What is still to be netted from payments: the amount less what was netted. Reversals are not
+    /// subtracted here: each is paid back as its own credit line, so a remittance shows the deduction
+    /// and the credit side by side and every cent stays traceable.
     pub fn outstanding(&self) -> Decimal {
-        (self.amount - self.recovered - self.reversed).max(Decimal::ZERO)
+        (self.amount - self.recovered).max(Decimal::ZERO)
     }
 }
 
@@ -461,6 +463,8 @@ pub struct Dispute {
     pub opened_at: DateTime<Utc>,
     pub outcome: Option<DisputeOutcome>,
     pub reversed_amount: Option<Decimal>,
+    /// What the decision credits back, paid as a credit line on the next remittance.
+    pub payback: Decimal,
     pub decision_reason: Option<String>,
     pub decided_by: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,

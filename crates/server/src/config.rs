@@ -31,6 +31,10 @@ pub struct Config {
     /// Seconds before a retry may take over an idempotency key whose request neither committed nor
     /// answered (the claim guard makes a takeover safe; this only bounds wasted work vs. 409 time).
     pub idempotency_takeover_secs: u64,
+    /// The retailer's paying account (debtor of the bank payment files): name, IBAN and BIC.
+    pub payer_name: String,
+    pub payer_iban: String,
+    pub payer_bic: String,
 }
 
 impl Config {
@@ -56,6 +60,9 @@ impl Default for Config {
             argon2_m_kib: 19456,
             argon2_t: 2,
             idempotency_takeover_secs: 10,
+            payer_name: acorn_service::DEFAULT_PAYER.0.into(),
+            payer_iban: acorn_service::DEFAULT_PAYER.1.into(),
+            payer_bic: acorn_service::DEFAULT_PAYER.2.into(),
         }
     }
 }

@@ -39,6 +39,9 @@ pub fn services(db: Db, cfg: &Config) -> Services {
             argon2_m_kib: cfg.argon2_m_kib,
             argon2_t: cfg.argon2_t,
             idempotency_takeover_secs: cfg.idempotency_takeover_secs,
+            payer_name: cfg.payer_name.clone(),
+            payer_iban: cfg.payer_iban.clone(),
+            payer_bic: cfg.payer_bic.clone(),
         },
     )
 }

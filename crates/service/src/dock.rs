@@ -8,12 +8,23 @@ use crate::{Change, Ctx, ServiceError, Services, now};
 use acorn_domain::dock;
 use acorn_domain::events::Audience;
 use acorn_domain::ids::{TenantId, new_id};
+use acorn_domain::master::DockSlot;
 use acorn_domain::orders::FreightTerms;
 use acorn_domain::policy::{Access, Area};
 use acorn_domain::shipments::*;
 use acorn_store::{ConnectionTrait, repo};
-use chrono::NaiveDate;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use uuid::Uuid;
+
+/// A dock slot with what is left of it: its capacity minus the appointments booked in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlotAvailability {
+    pub slot: DockSlot,
+    /// Appointments booked in the slot (active ones: what the capacity check counts).
+    pub booked: i64,
+    /// Appointments the slot still takes (0 when full).
+    pub remaining: i64,
+}
 
 /// A routing request as the vendor enters it.
 #[derive(Clone, Debug)]
@@ -148,6 +159,26 @@ impl Services {
         require(ctx, Area::Routing, Access::Read)?;
         let all = repo::shipments::open_routing(&self.db.conn, 500).await?;
         Ok(all.into_iter().filter(|(t, _)| crate::authz::visible(ctx, *t)).collect())
+    }
+
+    /// A DC's dock slots starting in `[from, from + days)` (1 to 62 days), each with the appointments
+    /// still open in it, for those who book dock appointments (one query).
+    pub async fn dock_slot_availability(&self, ctx: &Ctx, dc_id: Uuid, from: DateTime<Utc>, days: i64) -> Result<Vec<SlotAvailability>, ServiceError> {
+        require(ctx, Area::Routing, Access::Read)?;
+        self.get_dc(ctx, dc_id).await?;
+        let to = from + Duration::days(days.clamp(1, 62));
+        Ok(repo::dock::slots_with_bookings(&self.db.conn, dc_id, from, to, 2000)
+            .await?
+            .into_iter()
+            .map(|(slot, booked)| SlotAvailability { remaining: (slot.capacity - booked).max(0), booked, slot })
+            .collect())
+    }
+
+    /// The appointments (every status, oldest first) of the shipments the caller may read, for
+    /// pages that list several shipments (one query).
+    pub async fn appointments_of_shipments(&self, ctx: &Ctx, shipment_ids: &[Uuid]) -> Result<Vec<Appointment>, ServiceError> {
+        require(ctx, Area::Acknowledgements, Access::Read)?;
+        Ok(repo::dock::appointments_of_shipments(&self.db.conn, list_scope(ctx), shipment_ids).await?)
     }
 
     /// `Prepaid`: books a dock slot at the shipment's DC, or moves the booked appointment to it.

@@ -6,13 +6,16 @@ pub mod acks;
 pub mod audit;
 pub mod auth;
 pub mod authz;
+pub mod bankfile;
 pub mod clients;
 pub mod context;
 pub mod crypto;
 pub mod csvin;
+pub mod deductions;
 pub mod defects;
 pub mod demo;
 pub mod dock;
+pub mod documents;
 pub mod error;
 pub mod facilities;
 pub mod holidays;
@@ -28,6 +31,7 @@ pub mod order_jobs;
 pub mod orders;
 pub mod orders_csv;
 pub mod outbox;
+pub mod payments;
 pub mod receiving;
 pub mod shipments;
 pub mod shipments_csv;
@@ -65,7 +69,14 @@ pub struct ServiceConfig {
     /// Seconds after which a claimed idempotency key whose request has neither committed nor
     /// answered may be taken over by a retry.
     pub idempotency_takeover_secs: u64,
+    /// The retailer's paying account, the debtor of every bank payment file.
+    pub payer_name: String,
+    pub payer_iban: String,
+    pub payer_bic: String,
 }
+
+/// The paying account of a deployment that configured none (a documentation IBAN: set your own).
+pub const DEFAULT_PAYER: (&str, &str, &str) = ("ACORN Retail", "DE89370400440532013000", "COBADEFFXXX");
 
 impl ServiceConfig {
     pub fn for_data_dir(data_dir: impl Into<PathBuf>) -> ServiceConfig {
@@ -77,6 +88,9 @@ impl ServiceConfig {
             argon2_m_kib: 19456,
             argon2_t: 2,
             idempotency_takeover_secs: 10,
+            payer_name: DEFAULT_PAYER.0.into(),
+            payer_iban: DEFAULT_PAYER.1.into(),
+            payer_bic: DEFAULT_PAYER.2.into(),
         }
     }
     pub fn outbox_dir(&self) -> PathBuf {
@@ -272,9 +286,12 @@ impl Services {
 }
 
 impl Services {
-    /// Forgets failed-login records older than a day (the throttle looks back one hour).
+    /// Forgets failed-login records older than a day (the throttle looks back one hour),
+    /// and removes document-store files whose transaction never committed (a day is longer than any
+    /// transaction).
     pub async fn housekeeping(&self) -> Result<(), ServiceError> {
         repo::users::prune_login_failures(&self.db.conn, now() - chrono::Duration::days(1)).await?;
+        self.prune_orphan_documents(chrono::Duration::days(1)).await?;
         Ok(())
     }
 }

@@ -34,11 +34,19 @@ pub async fn mail_for(c: &impl ConnectionTrait, config: &ServiceConfig, event: &
 /// POs, which it may not open).
 fn readable_types(ctx: &crate::Ctx) -> Vec<&'static str> {
     use acorn_domain::policy::{Access, Area};
-    [("purchase_order", Area::PurchaseOrders), ("shipment", Area::Acknowledgements), ("item", Area::Items)]
-        .into_iter()
-        .filter(|(_, area)| ctx.principal.access(*area) >= Access::Read)
-        .map(|(t, _)| t)
-        .collect()
+    [
+        ("purchase_order", Area::PurchaseOrders),
+        ("shipment", Area::Acknowledgements),
+        ("item", Area::Items),
+        ("return", Area::Returns),
+        ("invoice", Area::Invoices),
+        ("deduction", Area::Deductions),
+        ("remittance", Area::Payments),
+    ]
+    .into_iter()
+    .filter(|(_, area)| ctx.principal.access(*area) >= Access::Read)
+    .map(|(t, _)| t)
+    .collect()
 }
 
 fn reader<'a>(ctx: &crate::Ctx, types: &'a [&'a str]) -> repo::events::Reader<'a> {

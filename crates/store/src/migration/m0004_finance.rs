@@ -152,8 +152,13 @@ impl MigrationTrait for Migration {
                 .col(txt("number"))
                 .col(txt("currency"))
                 .col(date("pay_date"))
+                // `scheduled` until the pay date (the bank executes the file then), `paid` after.
+                .col(one_of("status", &["scheduled", "paid"]))
+                .col(ts_null("settled_at"))
                 .col(int("remittance_count"))
                 .col(int("total_e4"))
+                // Vendors left out of the run and why (e.g. no bank account), as a JSON list.
+                .col(txt("held_json"))
                 .col(txt("created_by"))
                 .col(ts("created_at"))
                 .to_owned(),
@@ -289,7 +294,7 @@ impl MigrationTrait for Migration {
         m.create_index(index("deductions", "ix_deductions_tenant", &["tenant_id", "posted_at", "id"], false)).await?;
         m.create_index(index("deductions", "ix_deductions_posted", &["posted_at", "id"], false)).await?;
         m.create_index(index("deductions", "ix_deductions_invoice", &["tenant_id", "invoice_id"], false)).await?;
-        m.create_index(index("deductions", "ix_deductions_open", &["status", "currency", "tenant_id"], false)).await?;
+        m.create_index(index("deductions", "ix_deductions_to_net", &["tenant_id", "currency", "posted_at"], false)).await?;
 
         m.create_table(
             Table::create()
@@ -303,10 +308,11 @@ impl MigrationTrait for Migration {
                 .col(ts("opened_at"))
                 .col(ColumnDef::new("outcome").text().null().check(Expr::col("outcome").is_in(DisputeOutcome::TEXTS.iter().copied())))
                 .col(int_null("reversed_e4"))
+                // What the decision credits back, paid as a credit line on the next remittance.
+                .col(int("payback_e4"))
                 .col(txt_null("decision_reason"))
                 .col(txt_null("decided_by"))
                 .col(ts_null("decided_at"))
-                // A reversal of an amount already netted is paid back on the next remittance.
                 .col(ColumnDef::new("credited_remittance_id").uuid().null())
                 .foreign_key(&mut fk("fk_disputes_deduction", ("disputes", &["deduction_id"]), ("deductions", &["id"])))
                 .to_owned(),
@@ -334,6 +340,7 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.create_index(index("documents", "ix_documents_owner", &["tenant_id", "owner_type", "owner_id"], false)).await?;
+        m.create_index(index("documents", "ix_documents_owner_any", &["owner_type", "owner_id"], false)).await?;
 
         // Where a payee's money goes. Shown masked; changed only by a vendor admin who also holds finance.
         m.create_table(

@@ -239,20 +239,21 @@ pub async fn all(c: &impl ConnectionTrait, f: &DeductionFilter) -> Result<Vec<De
     fetch(c, &q).await
 }
 
-/// Deductions of one vendor and currency still to be netted (open, or disputed ones are held back),
-/// oldest first: what a payment run takes.
+/// Deductions of one vendor and currency with an amount still to be netted, oldest first: what a
+/// payment run takes. Disputed ones are held back until decided.
 pub async fn outstanding(c: &impl ConnectionTrait, tenant: TenantId, currency: &str) -> Result<Vec<Deduction>, StoreError> {
     let q = select()
         .and_where(Expr::col("tenant_id").eq(tenant.0))
         .and_where(Expr::col("currency").eq(currency))
-        .and_where(Expr::col("status").eq(DeductionStatus::Open.as_str()))
+        .and_where(Expr::col("status").ne(DeductionStatus::Disputed.as_str()))
+        .and_where(Expr::col("recovered_e4").lt(Expr::col("amount_e4")))
         .order_by("posted_at", Order::Asc)
         .order_by("id", Order::Asc)
         .to_owned();
     fetch(c, &q).await
 }
 
-const DISPUTE_COLS: [&str; 13] = [
+const DISPUTE_COLS: [&str; 14] = [
     "id",
     "tenant_id",
     "deduction_id",
@@ -262,6 +263,7 @@ const DISPUTE_COLS: [&str; 13] = [
     "opened_at",
     "outcome",
     "reversed_e4",
+    "payback_e4",
     "decision_reason",
     "decided_by",
     "decided_at",
@@ -279,6 +281,7 @@ struct DisputeRow {
     opened_at: DateTime<Utc>,
     outcome: Option<String>,
     reversed_e4: Option<i64>,
+    payback_e4: i64,
     decision_reason: Option<String>,
     decided_by: Option<String>,
     decided_at: Option<DateTime<Utc>>,
@@ -298,6 +301,7 @@ impl TryFrom<DisputeRow> for Dispute {
             opened_at: r.opened_at,
             outcome: r.outcome.as_deref().map(|o| parse("dispute outcome", o, DisputeOutcome::parse)).transpose()?,
             reversed_amount: r.reversed_e4.map(from_e4),
+            payback: from_e4(r.payback_e4),
             decision_reason: r.decision_reason,
             decided_by: r.decided_by,
             decided_at: r.decided_at,
@@ -321,6 +325,7 @@ fn dispute_values(d: &Dispute) -> Result<Vec<SimpleExpr>, StoreError> {
         d.opened_at.into(),
         d.outcome.map(|o| o.as_str()).into(),
         d.reversed_amount.map(e4).transpose()?.into(),
+        e4(d.payback)?.into(),
         d.decision_reason.clone().into(),
         d.decided_by.clone().into(),
         d.decided_at.into(),
@@ -342,7 +347,7 @@ pub async fn insert_dispute(c: &impl ConnectionTrait, d: &Dispute) -> Result<(),
 pub async fn update_dispute(c: &impl ConnectionTrait, d: &Dispute, was_decided: bool) -> Result<(), StoreError> {
     let mut q = Query::update().table("disputes").to_owned();
     for (col, v) in dispute_cols().iter().zip(dispute_values(d)?) {
-        if matches!(*col, "outcome" | "reversed_e4" | "decision_reason" | "decided_by" | "decided_at" | "credited_remittance_id") {
+        if matches!(*col, "outcome" | "reversed_e4" | "payback_e4" | "decision_reason" | "decided_by" | "decided_at" | "credited_remittance_id") {
             q.value(*col, v);
         }
     }
@@ -367,18 +372,17 @@ pub async fn disputes(c: &impl ConnectionTrait, deduction: Uuid) -> Result<Vec<D
     fetch_all::<DisputeRow>(c, &q).await?.into_iter().map(Dispute::try_from).collect()
 }
 
-/// Decided reversals of amounts already netted that no remittance has paid back yet, for one vendor
-/// and currency: the credits of the next payment run.
-pub async fn uncredited_reversals(c: &impl ConnectionTrait, tenant: TenantId, currency: &str) -> Result<Vec<(Dispute, Deduction)>, StoreError> {
+/// Decided reversals no remittance has paid back yet, for one vendor and currency: the credits of
+/// the next payment run.
+pub async fn unpaid_paybacks(c: &impl ConnectionTrait, tenant: TenantId, currency: &str) -> Result<Vec<(Dispute, Deduction)>, StoreError> {
     let q = Query::select()
         .columns(dispute_cols().iter().map(|c| ("disputes", *c)))
         .from("disputes")
         .inner_join("deductions", Expr::col(("deductions", "id")).equals(("disputes", "deduction_id")))
         .and_where(Expr::col(("disputes", "tenant_id")).eq(tenant.0))
         .and_where(Expr::col(("deductions", "currency")).eq(currency))
-        .and_where(Expr::col(("disputes", "reversed_e4")).gt(0))
+        .and_where(Expr::col(("disputes", "payback_e4")).gt(0))
         .and_where(Expr::col(("disputes", "credited_remittance_id")).is_null())
-        .and_where(Expr::col(("deductions", "recovered_e4")).gt(0))
         .order_by(("disputes", "decided_at"), Order::Asc)
         .to_owned();
     let mut out = Vec::new();

@@ -3,9 +3,10 @@
 use super::fetch_all;
 use crate::error::StoreError;
 use acorn_domain::ids::TenantId;
+use acorn_domain::master::DockSlot;
 use acorn_domain::shipments::*;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Order, Query};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
@@ -88,6 +89,69 @@ pub async fn booked_in_slot(c: &impl ConnectionTrait, slot: Uuid) -> Result<i64,
         )
         .await?;
     Ok(rows.len() as i64)
+}
+
+/// A DC's slots starting in `[from, to)`, in time order, each with its booked appointments (what
+/// the capacity check counts): one query.
+pub async fn slots_with_bookings(
+    c: &impl ConnectionTrait,
+    dc_id: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<(DockSlot, i64)>, StoreError> {
+    #[derive(FromQueryResult)]
+    struct R {
+        id: Uuid,
+        dc_id: Uuid,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        capacity: i64,
+        created_at: DateTime<Utc>,
+        booked: i64,
+    }
+    const SLOT: [&str; 6] = ["id", "dc_id", "starts_at", "ends_at", "capacity", "created_at"];
+    let mut q = Query::select();
+    for col in SLOT {
+        q.column(("dock_slots", col)).group_by_col(("dock_slots", col));
+    }
+    q.expr_as(Func::count(Expr::col(("appointments", "id"))), "booked")
+        .from("dock_slots")
+        .left_join(
+            "appointments",
+            Expr::col(("appointments", "slot_id"))
+                .equals(("dock_slots", "id"))
+                .and(Expr::col(("appointments", "status")).eq(AppointmentStatus::Booked.as_str())),
+        )
+        .and_where(Expr::col(("dock_slots", "dc_id")).eq(dc_id))
+        .and_where(Expr::col(("dock_slots", "starts_at")).gte(from))
+        .and_where(Expr::col(("dock_slots", "starts_at")).lt(to))
+        .order_by(("dock_slots", "starts_at"), Order::Asc)
+        .limit(limit);
+    Ok(fetch_all::<R>(c, &q)
+        .await?
+        .into_iter()
+        .map(|r| (DockSlot { id: r.id, dc_id: r.dc_id, starts_at: r.starts_at, ends_at: r.ends_at, capacity: r.capacity, created_at: r.created_at }, r.booked))
+        .collect())
+}
+
+/// The appointments of several shipments (every status), oldest first; `tenant` None for any
+/// tenant. One query, for lists of shipments.
+pub async fn appointments_of_shipments(c: &impl ConnectionTrait, tenant: Option<TenantId>, shipments: &[Uuid]) -> Result<Vec<Appointment>, StoreError> {
+    if shipments.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Query::select()
+        .columns(APPT_COLS)
+        .from("appointments")
+        .and_where(Expr::col("shipment_id").is_in(shipments.iter().copied()))
+        .order_by("booked_at", Order::Asc)
+        .order_by("id", Order::Asc)
+        .to_owned();
+    if let Some(t) = tenant {
+        q.and_where(Expr::col("tenant_id").eq(t.0));
+    }
+    fetch_all::<ApptRow>(c, &q).await?.into_iter().map(Appointment::try_from).collect()
 }
 
 /// A shipment's appointments, oldest first; `tenant` None for any tenant.

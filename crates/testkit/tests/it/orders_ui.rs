@@ -436,3 +436,100 @@ async fn in_the_browser_staff_issue_a_po_and_the_vendor_accepts_all() -> anyhow:
     assert_eq!(d.acknowledgements[0].lines[0].accepted, 12);
     b.close().await
 }
+
+/// Posts `fields` to `action` with the CSRF token of `page` alone (a page without forms of its own
+/// has no form token; a form without one still runs).
+async fn post_csrf(app: &TestApp, c: &reqwest::Client, page: &str, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    let (status, html) = get(c, &app.url(page)).await;
+    assert_eq!(status, 200, "GET {page}");
+    let mut form = vec![("_csrf".to_string(), acorn_testkit::app::hidden(&html, "_csrf").expect("csrf"))];
+    form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    c.post(app.url(action)).form(&form).send().await.unwrap()
+}
+
+/// The holiday calendar, by clicks and typing: an admin finds it in the navigation, is told what is
+/// missing, adds a day, is told the day is already listed, and removes it again; a bad date sent
+/// over HTTP is named; retailer staff who only read see the list without the forms; a vendor user
+/// has no link and is refused the page and the form. axe-core runs on every page visited.
+#[tokio::test]
+async fn in_the_browser_an_admin_adds_and_removes_a_holiday_and_vendors_do_not_see_the_calendar() -> anyhow::Result<()> {
+    let Some(b) = acorn_testkit::browser::Browser::start().await? else { return Ok(()) };
+    let app = TestApp::start().await;
+    let v = app.vendor().await;
+    let admin = app.user(TenantId::RETAILER, &[Role::Admin]).await;
+    sign_in(&b, &app, &admin).await?;
+
+    b.click("a[href='/holidays']").await?;
+    b.wait_for("#holidays-none").await?;
+    b.assert_accessible().await?;
+    assert!(b.text("#holidays-rule").await?.contains("time zone"));
+    // Nothing typed: both fields are named.
+    b.click("#holiday-add").await?;
+    b.wait_for(".error-summary").await?;
+    b.assert_accessible().await?;
+    let summary = b.text(".error-summary").await?;
+    assert!(summary.contains("Enter the date") && summary.contains("Enter the holiday's name"), "{summary}");
+    let when = day(40);
+    set_value(&b, "#day", &when).await?;
+    b.fill("#name", "Spring Festival").await?;
+    b.click("#holiday-add").await?;
+    b.wait_for("#notice").await?;
+    b.assert_accessible().await?;
+    assert!(b.text(&format!("#holiday-{when}")).await?.contains("Spring Festival"));
+    assert_eq!(app.services.list_holidays(&Ctx::cli()).await?.len(), 1);
+    // The same day again: refused on the date field, what was typed kept.
+    set_value(&b, "#day", &when).await?;
+    b.fill("#name", "Lantern Festival").await?;
+    b.click("#holiday-add").await?;
+    b.wait_for("#day-error").await?;
+    b.assert_accessible().await?;
+    assert!(b.text("#day-error").await?.contains("already on the calendar"));
+    assert_eq!(b.client().find(fantoccini::Locator::Css("#name")).await?.prop("value").await?.as_deref(), Some("Lantern Festival"));
+    // Remove it (the confirm dialog is the script's; answer it yes).
+    b.client().execute("window.confirm = function () { return true; };", vec![]).await?;
+    b.click(&format!("#remove-{when}")).await?;
+    b.wait_for("#holidays-none").await?;
+    b.assert_accessible().await?;
+    assert_eq!(b.text("#notice").await?, "Removed.");
+    assert!(app.services.list_holidays(&Ctx::cli()).await?.is_empty());
+    // In Chinese too.
+    b.client().find(fantoccini::Locator::Css("#lang-select")).await?.select_by_value("zh-CN").await?;
+    b.wait_for("html[lang='zh-CN']").await?;
+    b.assert_accessible().await?;
+    assert_eq!(b.text("#holidays-title").await?, "节假日日历");
+    b.click("#signout").await?;
+    b.wait_for("#login-submit").await?;
+
+    // Over HTTP: a date that is not one is named, nothing written.
+    let c = app.login(&app.user(TenantId::RETAILER, &[Role::Admin]).await).await;
+    let res = submit(&app, &c, "/holidays", "/holidays", &[("day", "25/12/2030".to_string()), ("name", "Christmas".to_string())]).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await?;
+    assert!(html.contains("href=\"#day\"") && html.contains("is not a date; enter one like 2026-12-25"), "{html}");
+    assert!(app.services.list_holidays(&Ctx::cli()).await?.is_empty());
+    let res = submit(&app, &c, "/holidays", "/holidays", &[("day", "2030-12-25".to_string()), ("name", "Christmas".to_string())]).await;
+    assert_eq!(location(&res), "/holidays?done=added");
+    // Staff who only read Facilities see the list, not the forms.
+    let receiver = app.login(&app.user(TenantId::RETAILER, &[Role::Receiver]).await).await;
+    let (status, html) = get(&receiver, &app.url("/holidays")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Christmas") && !html.contains("id=\"holiday-add\"") && !html.contains("/holidays/remove"), "{html}");
+    let res = post_csrf(&app, &receiver, "/holidays", "/holidays/remove", &[("day", "2030-12-25")]).await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(app.services.list_holidays(&Ctx::cli()).await?.len(), 1);
+
+    // A vendor user: no link, and the page and the form are refused.
+    let ops = app.user(v.id, &[Role::VendorAdmin]).await;
+    sign_in(&b, &app, &ops).await?;
+    assert!(!b.exists("a[href='/holidays']").await?);
+    b.goto(&app.url("/holidays")).await?;
+    b.wait_for("h1").await?;
+    b.assert_accessible().await?;
+    assert!(!b.page_source().await?.contains("Christmas"));
+    let vc = app.login(&app.user(v.id, &[Role::VendorAdmin]).await).await;
+    assert_eq!(get(&vc, &app.url("/holidays")).await.0, 403);
+    let res = post_csrf(&app, &vc, "/dcs", "/holidays", &[("day", "2030-12-26"), ("name", "Boxing Day")]).await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(app.services.list_holidays(&Ctx::cli()).await?.len(), 1);
+    b.close().await
+}

@@ -274,6 +274,10 @@ async fn a_collect_shipment_is_routed_through_the_transport_desk() {
     assert_eq!(location(&res), format!("{page}?done=routing#routing"));
     let (_, html) = get(&ops, &app.url(&page)).await;
     assert!(html.contains("Awaiting carrier") && html.contains("Routing requested") && !html.contains("id=\"assign-submit\""));
+    // The PO page's shipments section says where the routing stands.
+    let po_page = format!("/orders/{}", po.po.id);
+    let (_, html) = get(&ops, &app.url(&po_page)).await;
+    assert!(html.contains(&format!("id=\"po-asn-{id}\"")) && html.contains("Awaiting carrier"), "{html}");
 
     // The retailer's transport desk: a bad SCAC is refused on its row; then the carrier is assigned.
     let mgr = app.login(&app.user(TenantId::RETAILER, &[Role::VendorManager]).await).await;
@@ -292,6 +296,8 @@ async fn a_collect_shipment_is_routed_through_the_transport_desk() {
     assert!(html.contains("Carrier assigned") && !html.contains(&format!("id=\"scac-{id}\"")));
     let (_, html) = get(&ops, &app.url(&page)).await;
     assert!(html.contains("ARN-7781") && html.contains("id=\"asn-status\">Carrier assigned<"), "{html}");
+    let (_, html) = get(&ops, &app.url(&po_page)).await;
+    assert!(html.contains("ARN ARN-7781") && html.contains("<code>UPSN</code>") && !html.contains("Awaiting carrier"), "{html}");
     // Vendors have no desk; the API-side rule refuses a vendor assigning a carrier.
     assert_eq!(get(&ops, &app.url("/routing")).await.0, 403);
 }
@@ -537,5 +543,112 @@ async fn in_the_browser_a_po_goes_from_issue_to_dock_and_the_vendor_sees_the_sho
     b.goto(&app.url(&format!("/shipments/{id}"))).await?;
     b.wait_for("#receipt-cartons").await?;
     b.assert_accessible().await?;
+    b.close().await
+}
+
+/// A dock slot at `dc` starting `days` days from now, on the hour, for `capacity` appointments.
+async fn slot_in(app: &TestApp, dc: &Dc, days: i64, capacity: i64) -> acorn_domain::master::DockSlot {
+    let start = (Utc::now() + Duration::days(days)).duration_trunc(Duration::hours(1)).unwrap();
+    app.services.add_dock_slot(&Ctx::cli(), dc.id, start, start + Duration::hours(1), capacity).await.expect("slot")
+}
+
+/// The portal's gaps closed, by clicks and typing: the vendor plans inbound stock (an unknown SKU
+/// named on its line, then the split by DC and PO with what no PO needs); the PO page lists the
+/// PO's ASN with its appointment state and links to it; the booking table shows what is left of
+/// each slot (another vendor's booking counted, a full slot offered no button) and counts the
+/// vendor's own booking. axe-core runs on every page visited.
+#[tokio::test]
+async fn in_the_browser_a_vendor_plans_inbound_sees_the_asn_on_its_po_and_books_what_is_left() -> anyhow::Result<()> {
+    let Some(b) = Browser::start().await? else { return Ok(()) };
+    let app = TestApp::start().await;
+    let v = app.vendor().await;
+    let w = app.vendor().await;
+    let dc = app.dc("GAP1").await;
+    let po = acked(&app, &v, &dc, 20, false).await;
+    let spare = app.item(&v).await;
+    let roomy = slot_in(&app, &dc, 2, 2).await;
+    let tight = slot_in(&app, &dc, 3, 1).await;
+    // Another vendor already holds one place in each slot.
+    let other = acked(&app, &w, &dc, 10, false).await;
+    let w_ctx = app.vendor_ctx(&w).await;
+    for sl in [&roomy, &tight] {
+        let asn = app.services.create_shipment(&w_ctx, shipment_input(&dc.code, &other.po.number, 1, 5)).await?;
+        app.services.book_appointment(&w_ctx, asn.shipment.id, sl.id).await?;
+    }
+
+    let ops = app.user(v.id, &[Role::Operations]).await;
+    sign_in(&b, &app, &ops).await?;
+
+    // The inbound plan, from the navigation.
+    b.click("a[href='/inbound']").await?;
+    b.wait_for("#plan-intro").await?;
+    b.assert_accessible().await?;
+    let sku = po.lines[0].vendor_sku.clone();
+    b.fill("#lines", &format!("{sku}, 30\nNOPE-1, 5")).await?;
+    b.click("#plan-submit").await?;
+    b.wait_for(".error-summary").await?;
+    b.assert_accessible().await?;
+    let summary = b.text(".error-summary").await?;
+    assert!(summary.contains("Line 2:") && summary.contains("NOPE-1"), "{summary}");
+    assert!(b.text("#lines-error").await?.contains("Line 2:"));
+    // (A tab typed would move the focus; pasted columns keep theirs, and the unit tests read them.)
+    b.fill("#lines", &format!("{sku} 30\n\n{}, 4", spare.vendor_sku)).await?;
+    b.click("#plan-submit").await?;
+    b.wait_for("#plan-table").await?;
+    b.assert_accessible().await?;
+    let table = b.text("#plan-table").await?;
+    assert!(table.contains(&sku) && table.contains(&dc.code) && table.contains(&po.po.number), "{table}");
+    assert!(table.contains(&spare.vendor_sku) && table.contains("Not placed"), "{table}");
+    assert_eq!(b.text("#plan-placed").await?, "20");
+    assert_eq!(b.text("#plan-unplaced").await?, "14");
+    assert!(b.text("#plan-dcs").await?.contains(&dc.code));
+    // Retailer pages are not on a vendor's menu; the plan is.
+    assert!(!b.exists("a[href='/holidays']").await?);
+
+    // An ASN for the PO: the PO page lists it, with no appointment yet, and links to it.
+    let asn = app.services.create_shipment(&app.vendor_ctx(&v).await, shipment_input(&dc.code, &po.po.number, 2, 10)).await?;
+    let number = asn.shipment.shipment_number.clone();
+    b.goto(&app.url(&format!("/orders/{}", po.po.id))).await?;
+    b.wait_for("#po-shipments").await?;
+    b.assert_accessible().await?;
+    let listed = b.text("#po-shipments").await?;
+    assert!(listed.contains(&number) && listed.contains("No appointment booked") && listed.contains("UPSN"), "{listed}");
+    b.click(&format!("#po-asn-{}", asn.shipment.id)).await?;
+    b.wait_for("#slots-table").await?;
+    b.assert_accessible().await?;
+
+    // What is left of each slot: one of two, and none of one (no button, marked full).
+    assert_eq!(b.text(&format!("#slot-{}-remaining", roomy.id)).await?, "1");
+    assert_eq!(b.text(&format!("#slot-{}-remaining", tight.id)).await?, "0");
+    assert_eq!(b.text(&format!("#slot-{}-full", tight.id)).await?, "Full");
+    assert!(!b.exists(&format!("#book-{}", tight.id)).await?);
+    b.click(&format!("#book-{}", roomy.id)).await?;
+    b.wait_for("#appt-current").await?;
+    b.assert_accessible().await?;
+    assert_eq!(b.text(&format!("#slot-{}-remaining", roomy.id)).await?, "0");
+
+    // Back on the PO page the ASN shows its booked slot, in Chinese too.
+    b.goto(&app.url(&format!("/orders/{}", po.po.id))).await?;
+    b.wait_for("#po-shipments").await?;
+    let listed = b.text("#po-shipments").await?;
+    let tz = acorn_domain::time::zone(&dc.time_zone).map_err(anyhow::Error::msg)?;
+    let start = acorn_domain::time::to_local(tz, roomy.starts_at).format("%Y-%m-%d %H:%M").to_string();
+    assert!(listed.contains("Booked") && listed.contains(&start), "{listed}");
+    assert!(b.text("#shipments").await?.contains(&dc.time_zone));
+    b.client().find(fantoccini::Locator::Css("#lang-select")).await?.select_by_value("zh-CN").await?;
+    b.wait_for("html[lang='zh-CN']").await?;
+    b.wait_for("#po-shipments").await?;
+    b.assert_accessible().await?;
+    assert!(b.text("#shipments-title").await?.contains("发货"));
+    b.goto(&app.url("/inbound")).await?;
+    b.wait_for("#plan-intro").await?;
+    b.assert_accessible().await?;
+    assert_eq!(b.text("#inbound-title").await?, "入库计划");
+
+    // A catalogue user reads the PO but not ASNs: no shipments section.
+    let catalog = app.login(&app.user(v.id, &[Role::Catalog]).await).await;
+    let (status, html) = get(&catalog, &app.url(&format!("/orders/{}", po.po.id))).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("id=\"po-title\"") && !html.contains("po-shipments"), "{html}");
     b.close().await
 }

@@ -57,6 +57,10 @@ const ACK_WRITERS: &[&str] = &["vendor_admin", "operations"];
 const ASN_READERS: &[&str] =
     &["admin", "category_manager", "vendor_manager", "ap_clerk", "receiver", "auditor", "vendor_admin", "operations", "finance", "read_only"];
 const RECEIVERS: &[&str] = &["admin", "receiver"];
+/// The holiday calendar: retailer staff (who all read facilities); vendors see its effect, not it.
+const RETAILER_STAFF: &[&str] = &["admin", "category_manager", "vendor_manager", "ap_clerk", "receiver", "auditor"];
+/// The inbound plan: vendor users who read acknowledgements.
+const VENDOR_ACK_READERS: &[&str] = &["vendor_admin", "operations", "finance", "read_only"];
 /// The transport desk: retailer staff who read routing.
 const ROUTING_DESK: &[&str] = &["admin", "category_manager", "vendor_manager", "receiver", "auditor"];
 
@@ -74,6 +78,7 @@ const PAGES: &[(&str, Who, Obj)] = &[
     ("/dcs", Who::Roles(ALL), Obj::None),
     ("/dcs/new", Who::Roles(&["admin"]), Obj::None),
     ("/dcs/{id}", Who::Roles(ALL), Obj::Dc),
+    ("/holidays", Who::Roles(RETAILER_STAFF), Obj::None),
     ("/users", Who::Roles(&["admin", "auditor", "vendor_admin"]), Obj::None),
     ("/users/new", Who::Roles(&["admin", "vendor_admin"]), Obj::None),
     ("/users/{id}", Who::Roles(&["admin", "auditor", "vendor_admin"]), Obj::User),
@@ -102,6 +107,7 @@ const PAGES: &[(&str, Who, Obj)] = &[
     ("/shipments/{id}/replace", Who::Roles(ACK_WRITERS), Obj::Shipment),
     ("/shipments/{id}/labels", Who::Roles(ASN_READERS), Obj::Shipment),
     ("/shipments/{id}/labels.pdf", Who::Roles(ASN_READERS), Obj::Shipment),
+    ("/inbound", Who::Roles(VENDOR_ACK_READERS), Obj::None),
     ("/routing", Who::Roles(ROUTING_DESK), Obj::None),
     ("/receiving", Who::Roles(RECEIVERS), Obj::None),
     ("/receiving/{id}", Who::Roles(RECEIVERS), Obj::Shipment),

@@ -10,6 +10,8 @@ pub mod dcs;
 pub mod defects;
 pub mod docs;
 pub mod forms;
+pub mod holidays;
+pub mod inbound;
 pub mod items;
 pub mod lists;
 pub mod orders;
@@ -66,6 +68,8 @@ portal_routes! {
     "/dcs/{id}" => get(dcs::show).post(dcs::update);
     "/dcs/{id}/slots" => post(dcs::add_slot);
     "/dcs/{id}/slots/{slot}/delete" => post(dcs::delete_slot);
+    "/holidays" => get(holidays::list).post(holidays::add);
+    "/holidays/remove" => post(holidays::remove);
     "/users" => get(users::list).post(users::create);
     "/users/new" => get(users::new_page);
     "/users/{id}" => get(users::show);
@@ -109,6 +113,7 @@ portal_routes! {
     "/shipments/{id}/carrier" => post(shipments::assign_carrier);
     "/shipments/{id}/appointment" => post(shipments::book);
     "/shipments/{id}/appointment/cancel" => post(shipments::cancel_appointment);
+    "/inbound" => get(inbound::page);
     "/routing" => get(shipments::routing_desk);
     "/routing/{id}" => post(shipments::desk_assign);
     "/receiving" => get(receiving::find);

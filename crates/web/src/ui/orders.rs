@@ -8,6 +8,7 @@ use super::forms::{self, FieldErrors, FormData};
 use super::lists::{self, Links};
 use super::pages::{self, Errors, Shell, access, render, server_error};
 use super::session::Req;
+use super::shipments;
 use super::upload::{self, Upload, UploadQuery, uploaded_notice};
 use super::view::{self, Badge};
 use crate::i18n::T;
@@ -17,6 +18,7 @@ use acorn_domain::master::Dc;
 use acorn_domain::money;
 use acorn_domain::orders::*;
 use acorn_domain::policy::{Access, Area};
+use acorn_domain::shipments::{Appointment, AppointmentStatus, ShipmentStatus};
 use acorn_domain::time;
 use acorn_domain::validate::FieldIssue;
 use acorn_service::ServiceError;
@@ -189,6 +191,12 @@ fn ack_chip(t: T, po: &PurchaseOrder, now: DateTime<Utc>) -> Chip {
 fn local(t: DateTime<Utc>, tz_name: &str) -> String {
     let tz = time::zone(tz_name).unwrap_or(time::UTC);
     time::to_local(tz, t).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The time of day ("09:00") in a DC's time zone.
+fn time_of_day(t: DateTime<Utc>, tz_name: &str) -> String {
+    let tz = time::zone(tz_name).unwrap_or(time::UTC);
+    time::to_local(tz, t).format("%H:%M").to_string()
 }
 
 fn window(w: &Window) -> String {
@@ -864,6 +872,87 @@ pub struct HistoryRow {
     summary: String,
 }
 
+/// One ASN carrying lines of the PO.
+pub struct PoShipmentRow {
+    id: String,
+    number: String,
+    status: Badge,
+    kind: &'static str,
+    cartons: i64,
+    units: i64,
+    ship_date: String,
+    /// Getting to the dock: the appointment's or the routing's state (a badge) and its details.
+    transport: Option<Badge>,
+    transport_detail: String,
+    carrier: String,
+    tracking: String,
+}
+
+/// The PO's ASNs as the shipments section lists them (dock times in the DC's time zone, which the
+/// section names once); `appointments` are theirs (any order).
+fn shipment_rows(t: T, d: &PoDetail, appointments: &[Appointment]) -> Vec<PoShipmentRow> {
+    let tz_name = d.dc_time_zone.as_str();
+    d.shipments
+        .iter()
+        .map(|h| {
+            let sh = &h.shipment;
+            let (transport, transport_detail) = if let Some(at) = sh.arrived_at {
+                (None, t.t("asn.arrived_at").replace("{time}", &local(at, tz_name)))
+            } else if sh.status == ShipmentStatus::Cancelled {
+                (None, String::new())
+            } else {
+                match sh.freight_terms {
+                    FreightTerms::Collect => match (&sh.arn, sh.status) {
+                        (Some(arn), _) => (Some(Badge { key: "shipment.status.carrier_assigned", class: "badge-success" }), format!("ARN {arn}")),
+                        (None, ShipmentStatus::TransportationRequested) => (Some(Badge { key: "routing.awaiting", class: "badge-warning" }), String::new()),
+                        (None, _) => (Some(Badge { key: "routing.none", class: "badge-neutral" }), String::new()),
+                    },
+                    FreightTerms::Prepaid => {
+                        let mine: Vec<&Appointment> = appointments.iter().filter(|a| a.shipment_id == sh.id).collect();
+                        let shown = mine
+                            .iter()
+                            .rev()
+                            .find(|a| matches!(a.status, AppointmentStatus::Booked | AppointmentStatus::Completed))
+                            .or_else(|| mine.iter().max_by_key(|a| a.updated_at));
+                        match shown {
+                            Some(a) => {
+                                (Some(shipments::appointment_badge(a.status)), format!("{}–{}", local(a.slot_start, tz_name), time_of_day(a.slot_end, tz_name)))
+                            }
+                            None => (Some(Badge { key: "appt.none", class: "badge-warning" }), String::new()),
+                        }
+                    }
+                }
+            };
+            PoShipmentRow {
+                id: sh.id.to_string(),
+                number: sh.shipment_number.clone(),
+                status: shipments::status_badge(sh.status),
+                kind: shipments::type_key(sh.shipment_type),
+                cartons: h.carton_count,
+                units: h.unit_count,
+                ship_date: view::when(sh.ship_date),
+                transport,
+                transport_detail,
+                carrier: sh.carrier_scac.clone().unwrap_or_default(),
+                tracking: sh.tracking_number.clone().unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// The appointments of the PO's Prepaid ASNs, for the shipments section (one query, none when the
+/// user may not read ASNs or none is Prepaid). The page shows without them if they cannot be read.
+async fn po_appointments(s: &AppState, ctx: &acorn_service::Ctx, auth: &SessionAuth, d: &PoDetail) -> Vec<Appointment> {
+    let ids: Vec<Uuid> = d.shipments.iter().filter(|h| h.shipment.freight_terms == FreightTerms::Prepaid).map(|h| h.shipment.id).collect();
+    if ids.is_empty() || access(auth, Area::Acknowledgements) < Access::Read {
+        return Vec::new();
+    }
+    s.services.appointments_of_shipments(ctx, &ids).await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "could not read the appointments of a PO's ASNs");
+        Vec::new()
+    })
+}
+
 /// When the acknowledgement is due: UTC, at the DC, and the countdown.
 pub struct Due {
     utc: String,
@@ -958,6 +1047,9 @@ struct DetailPage {
     /// Roles without access to acknowledgements (catalog) see none.
     show_acks: bool,
     history: Vec<HistoryRow>,
+    /// The ASNs carrying its lines (for those who read ASNs).
+    shipments: Vec<PoShipmentRow>,
+    show_shipments: bool,
     can_change: bool,
     can_ack: bool,
     /// The ASN builder prefilled with the acknowledged, not yet shipped eaches (empty: nothing to ship).
@@ -971,8 +1063,9 @@ struct Extra {
     typed: Option<ChangeTyped>,
 }
 
-fn detail_page(auth: &SessionAuth, shell: Shell, t: T, d: PoDetail, extra: Extra, now: DateTime<Utc>) -> DetailPage {
+fn detail_page(auth: &SessionAuth, shell: Shell, t: T, d: PoDetail, appointments: &[Appointment], extra: Extra, now: DateTime<Utc>) -> DetailPage {
     let po = &d.po;
+    let show_shipments = access(auth, Area::Acknowledgements) >= Access::Read;
     let cur = po.currency.as_str();
     let typed = extra.typed.unwrap_or_else(|| ChangeTyped::from_po(po));
     let lines = d
@@ -1070,6 +1163,8 @@ fn detail_page(auth: &SessionAuth, shell: Shell, t: T, d: PoDetail, extra: Extra
         acks,
         show_acks: access(auth, Area::Acknowledgements) >= Access::Read,
         history,
+        shipments: if show_shipments { shipment_rows(t, &d, appointments) } else { Vec::new() },
+        show_shipments,
         can_change: open && access(auth, Area::PurchaseOrders) >= Access::Write,
         can_ack: open && access(auth, Area::Acknowledgements) >= Access::Write,
         ship_href: if open
@@ -1087,8 +1182,10 @@ fn detail_page(auth: &SessionAuth, shell: Shell, t: T, d: PoDetail, extra: Extra
 }
 
 async fn detail(s: &AppState, req: &Req, auth: &SessionAuth, shell: Shell, t: T, id: Uuid, extra: Extra) -> Result<DetailPage, ServiceError> {
-    let d = s.services.get_po(&req.ctx(auth), id).await?;
-    Ok(detail_page(auth, shell, t, d, extra, Utc::now()))
+    let ctx = req.ctx(auth);
+    let d = s.services.get_po(&ctx, id).await?;
+    let appointments = po_appointments(s, &ctx, auth, &d).await;
+    Ok(detail_page(auth, shell, t, d, &appointments, extra, Utc::now()))
 }
 
 #[derive(Deserialize, Default)]
@@ -1171,7 +1268,8 @@ pub async fn change(State(s): State<AppState>, req: Req, Path(id): Path<String>,
             forms::show_again(&s, p.once, t, e, "reason", async |errors| {
                 let errors = named(merge(own, errors), |field| change_label(t, field));
                 let extra = Extra { errors, notice: "", typed: Some(ChangeTyped::from_form(f, &d.lines)) };
-                Ok(detail_page(&p.auth, p.shell, t, d, extra, Utc::now()))
+                let appointments = po_appointments(&s, &req.ctx(&p.auth), &p.auth, &d).await;
+                Ok(detail_page(&p.auth, p.shell, t, d, &appointments, extra, Utc::now()))
             })
             .await
         }
@@ -1192,7 +1290,8 @@ pub async fn cancel(State(s): State<AppState>, req: Req, Path(id): Path<String>,
                 let mut typed = ChangeTyped::from_po(&d.po);
                 typed.cancel_reason = f.get("cancel_reason").into();
                 let extra = Extra { errors: named(errors, |field| change_label(t, field)), notice: "", typed: Some(typed) };
-                Ok(detail_page(&p.auth, p.shell, t, d, extra, Utc::now()))
+                let appointments = po_appointments(&s, &req.ctx(&p.auth), &p.auth, &d).await;
+                Ok(detail_page(&p.auth, p.shell, t, d, &appointments, extra, Utc::now()))
             })
             .await
         }

@@ -114,6 +114,9 @@ pub(crate) fn nav(auth: &SessionAuth, path: &str) -> Vec<NavItem> {
     if access(auth, Area::Acknowledgements) >= Access::Read {
         items.push(("/shipments".into(), "nav.shipments", "dash.card.shipments"));
     }
+    if super::inbound::allowed(auth) {
+        items.push(("/inbound".into(), "nav.inbound", "dash.card.inbound"));
+    }
     if auth.user.is_retailer() && access(auth, Area::Routing) >= Access::Read {
         items.push(("/routing".into(), "nav.routing", "dash.card.routing"));
     }
@@ -134,6 +137,9 @@ pub(crate) fn nav(auth: &SessionAuth, path: &str) -> Vec<NavItem> {
     }
     if access(auth, Area::Facilities) >= Access::Read {
         items.push(("/dcs".into(), "nav.dcs", "dash.card.dcs"));
+    }
+    if super::holidays::allowed(auth) {
+        items.push(("/holidays".into(), "nav.holidays", "dash.card.holidays"));
     }
     if access(auth, Area::VendorUsers) >= Access::Read {
         items.push(("/users".into(), "nav.users", "dash.card.users"));
@@ -287,21 +293,41 @@ pub(crate) mod tests {
         let r = TenantId::RETAILER;
         assert_eq!(
             hrefs(&[Role::Admin], r, "/"),
-            ["/", "/orders", "/shipments", "/routing", "/receiving", "/defects", "/items", "/vendors", "/dcs", "/users", "/api-clients", "/audit", "/outbox"]
+            [
+                "/",
+                "/orders",
+                "/shipments",
+                "/routing",
+                "/receiving",
+                "/defects",
+                "/items",
+                "/vendors",
+                "/dcs",
+                "/holidays",
+                "/users",
+                "/api-clients",
+                "/audit",
+                "/outbox"
+            ]
         );
         assert_eq!(
             hrefs(&[Role::Auditor], r, "/"),
-            ["/", "/orders", "/shipments", "/routing", "/defects", "/items", "/vendors", "/dcs", "/users", "/api-clients", "/audit"]
+            ["/", "/orders", "/shipments", "/routing", "/defects", "/items", "/vendors", "/dcs", "/holidays", "/users", "/api-clients", "/audit"]
         );
-        assert_eq!(hrefs(&[Role::Receiver], r, "/"), ["/", "/orders", "/shipments", "/routing", "/receiving", "/defects", "/items", "/dcs"]);
-        assert_eq!(hrefs(&[Role::CategoryManager], r, "/"), ["/", "/orders", "/shipments", "/routing", "/defects", "/items", "/vendors", "/dcs", "/audit"]);
+        assert_eq!(hrefs(&[Role::Receiver], r, "/"), ["/", "/orders", "/shipments", "/routing", "/receiving", "/defects", "/items", "/dcs", "/holidays"]);
+        assert_eq!(
+            hrefs(&[Role::CategoryManager], r, "/"),
+            ["/", "/orders", "/shipments", "/routing", "/defects", "/items", "/vendors", "/dcs", "/holidays", "/audit"]
+        );
         let v = TenantId::new_v7();
         let own = format!("/vendors/{v}");
         assert_eq!(
             hrefs(&[Role::VendorAdmin], v, "/"),
-            ["/", "/orders", "/shipments", "/defects", "/items", own.as_str(), "/dcs", "/users", "/api-clients", "/audit", "/outbox"]
+            ["/", "/orders", "/shipments", "/inbound", "/defects", "/items", own.as_str(), "/dcs", "/users", "/api-clients", "/audit", "/outbox"]
         );
-        assert_eq!(hrefs(&[Role::Operations], v, "/"), ["/", "/orders", "/shipments", "/defects", "/items", own.as_str(), "/dcs"]);
+        assert_eq!(hrefs(&[Role::Operations], v, "/"), ["/", "/orders", "/shipments", "/inbound", "/defects", "/items", own.as_str(), "/dcs"]);
+        // Finance reads acknowledgements (and so plans inbound stock) but has no routing.
+        assert_eq!(hrefs(&[Role::Finance], v, "/"), ["/", "/orders", "/shipments", "/inbound", "/defects", "/items", own.as_str(), "/dcs"]);
         // Marketing reads the catalogue but not purchase orders.
         assert_eq!(hrefs(&[Role::Marketing], v, "/"), ["/", "/items", own.as_str(), "/dcs"]);
         assert_eq!(hrefs(&[], v, "/"), ["/"]);
@@ -318,6 +344,7 @@ pub(crate) mod tests {
         assert_eq!(current("/items/new"), ["/items"]);
         assert_eq!(current("/shipments/123/replace"), ["/shipments"]);
         assert_eq!(current("/receiving/123"), ["/receiving"]);
+        assert_eq!(current("/holidays"), ["/holidays"]);
         assert!(current("/vendorsx").is_empty());
     }
 }

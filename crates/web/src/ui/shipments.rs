@@ -16,14 +16,14 @@ use crate::i18n::T;
 use crate::state::AppState;
 use acorn_domain::defects::DefectKind;
 use acorn_domain::gs1::Sscc;
-use acorn_domain::master::{Address, Dc, DockSlot};
+use acorn_domain::master::{Address, Dc};
 use acorn_domain::orders::FreightTerms;
 use acorn_domain::policy::{Access, Area};
 use acorn_domain::shipments::*;
 use acorn_domain::time::{self, Tz};
 use acorn_domain::validate::FieldIssue;
 use acorn_service::auth::SessionAuth;
-use acorn_service::dock::RoutingInput;
+use acorn_service::dock::{RoutingInput, SlotAvailability};
 use acorn_service::shipments::{Header, ShipmentDetail, ShipmentFilter, ShipmentInput};
 use acorn_service::shipments_csv::ASN_CSV_COLUMNS;
 use acorn_service::{Ctx, ServiceError};
@@ -85,7 +85,7 @@ fn freight_key(f: FreightTerms) -> &'static str {
     }
 }
 
-fn appointment_badge(s: AppointmentStatus) -> Badge {
+pub(crate) fn appointment_badge(s: AppointmentStatus) -> Badge {
     match s {
         AppointmentStatus::Booked => Badge { key: "appt.status.booked", class: "badge-info" },
         AppointmentStatus::Cancelled => Badge { key: "appt.status.cancelled", class: "badge-neutral" },
@@ -197,7 +197,7 @@ fn address_lines(name: &str, a: &Address) -> Vec<String> {
         .collect()
 }
 
-fn weekday_key(d: chrono::Weekday) -> &'static str {
+pub(crate) fn weekday_key(d: chrono::Weekday) -> &'static str {
     use chrono::Weekday::*;
     match d {
         Mon => "day.mon",
@@ -1060,6 +1060,10 @@ pub struct SlotView {
     start: String,
     end: String,
     capacity: i64,
+    /// Appointments the slot still takes (capacity minus those booked in it).
+    remaining: i64,
+    /// No room left (and not this shipment's own slot).
+    full: bool,
     bookable: bool,
     current: bool,
 }
@@ -1245,13 +1249,15 @@ pub(crate) fn discrepancy_views(s: &Shipment, r: &Receipt) -> Vec<DiscrepancyVie
 async fn slot_views(s: &AppState, ctx: &Ctx, d: &ShipmentDetail, tz: Tz, now: DateTime<Utc>) -> Result<(Vec<SlotView>, String, String), ServiceError> {
     let today = time::to_local(tz, now).date();
     let from = time::from_local(tz, today.and_hms_opt(0, 0, 0).unwrap_or_default()).unwrap_or(now);
-    let slots: Vec<DockSlot> = s.services.list_dock_slots(ctx, d.shipment.dc_id, from, SLOT_DAYS).await?;
+    let slots: Vec<SlotAvailability> = s.services.dock_slot_availability(ctx, d.shipment.dc_id, from, SLOT_DAYS).await?;
     let current = d.appointments.iter().find(|a| a.status == AppointmentStatus::Booked).map(|a| a.slot_id);
     let views = slots
         .iter()
-        .filter(|sl| sl.ends_at > now)
-        .map(|sl| {
+        .filter(|a| a.slot.ends_at > now)
+        .map(|a| {
+            let sl = &a.slot;
             let start = time::to_local(tz, sl.starts_at);
+            let current = current == Some(sl.id);
             SlotView {
                 id: sl.id.to_string(),
                 date: start.format("%Y-%m-%d").to_string(),
@@ -1259,8 +1265,10 @@ async fn slot_views(s: &AppState, ctx: &Ctx, d: &ShipmentDetail, tz: Tz, now: Da
                 start: start.format("%H:%M").to_string(),
                 end: time::to_local(tz, sl.ends_at).format("%H:%M").to_string(),
                 capacity: sl.capacity,
+                remaining: a.remaining,
+                full: a.remaining <= 0 && !current,
                 bookable: acorn_domain::dock::check_bookable(sl.starts_at, now).is_ok(),
-                current: current == Some(sl.id),
+                current,
             }
         })
         .collect();
