@@ -1,7 +1,8 @@
 //! Background jobs of `acorn serve`: mail delivery, audit anchoring (every 60 s or 1,000 records,
 //! whichever comes first), the order-to-dock clock (acknowledgement reminders, PO closing, ship
 //! dates, no-shows; every minute), the invoice match (invoices submitted or waiting for receipts;
-//! every minute), payment runs reaching their pay date (every minute) and housekeeping. Each job is idempotent and safe to run in several
+//! every minute), payment runs reaching their pay date and chargebacks of POs that closed (every minute) and
+//! housekeeping. Each job is idempotent and safe to run in several
 //! processes at once (mail is leased with a conditional UPDATE; anchors only move forward).
 
 use acorn_service::Services;
@@ -33,6 +34,7 @@ pub fn spawn(services: Services, mut stop: watch::Receiver<bool>) -> tokio::task
                 _ = matching.tick() => {
                     if let Err(e) = services.match_pending(|_| {}).await { tracing::warn!(error = %e, "invoice match"); }
                     if let Err(e) = services.settle_payment_runs().await { tracing::warn!(error = %e, "payment runs"); }
+                    if let Err(e) = services.assess_chargebacks().await { tracing::warn!(error = %e, "chargebacks"); }
                 }
                 _ = housekeeping.tick() => {
                     if let Err(e) = services.housekeeping().await { tracing::warn!(error = %e, "housekeeping"); }

@@ -70,6 +70,77 @@ pub struct EvidencePack {
     pub disputes: Vec<DisputeView>,
 }
 
+/// What posts a ledger entry; the number, status and dispute deadline are filled in by [`post`].
+pub(crate) struct Posting {
+    pub tenant: TenantId,
+    pub vendor_code: String,
+    pub kind: DeductionKind,
+    /// One English sentence with the numbers; its first letter is capitalised here.
+    pub description: String,
+    pub currency: String,
+    pub amount: Decimal,
+    pub po: Option<(Uuid, String)>,
+    pub shipment_id: Option<Uuid>,
+    pub receipt_id: Option<Uuid>,
+    pub invoice: Option<(Uuid, Option<i64>)>,
+    pub return_id: Option<Uuid>,
+    pub evidence: serde_json::Value,
+    /// What posted it; posting the same source again posts nothing.
+    pub source_key: String,
+}
+
+/// Posts a deduction once per source key, inside the caller's transaction (None: posted before, or
+/// an amount of zero, which is not a deduction).
+pub(crate) async fn post(c: &impl ConnectionTrait, p: Posting, at: DateTime<Utc>) -> Result<Option<Deduction>, ServiceError> {
+    if p.amount <= Decimal::ZERO || repo::deductions::by_source(c, &p.source_key).await?.is_some() {
+        return Ok(None);
+    }
+    let seq = repo::counters::next(c, "deduction").await?;
+    let mut cs = p.description.chars();
+    let description = cs.next().map(|f| f.to_uppercase().collect::<String>() + cs.as_str()).unwrap_or_default();
+    let d = Deduction {
+        id: new_id(),
+        tenant: p.tenant,
+        number: rules::deduction_number(seq as i64),
+        vendor_code: p.vendor_code,
+        kind: p.kind,
+        reason_code: p.kind.reason_code().to_string(),
+        description,
+        currency: p.currency,
+        amount: p.amount,
+        recovered: Decimal::ZERO,
+        reversed: Decimal::ZERO,
+        status: DeductionStatus::Open,
+        posted_at: at,
+        dispute_deadline: rules::dispute_deadline(at, &[]).filter(|_| p.kind.disputable()),
+        dispute_attempts: 0,
+        po_id: p.po.as_ref().map(|(id, _)| *id),
+        po_number: p.po.map(|(_, n)| n),
+        shipment_id: p.shipment_id,
+        receipt_id: p.receipt_id,
+        invoice_id: p.invoice.map(|(id, _)| id),
+        invoice_line_no: p.invoice.and_then(|(_, l)| l),
+        return_id: p.return_id,
+        remittance_id: None,
+        evidence: p.evidence,
+        source_key: p.source_key,
+        updated_at: at,
+    };
+    repo::deductions::insert(c, &d).await?;
+    Ok(Some(d))
+}
+
+/// The change that audits a posted deduction and tells the vendor.
+pub(crate) fn posted_change(d: &Deduction) -> Change {
+    Change::new(d.tenant, "deduction.posted", "deduction", d.id).after(d).event(
+        "deduction.posted",
+        d.description.clone(),
+        format!("/deductions/{}", d.id),
+        Audience::Vendor,
+        serde_json::json!({"number": d.number, "kind": d.kind, "amount": d.amount}),
+    )
+}
+
 /// Re-derives a deduction's status and dispute deadline from its amounts and disputes.
 pub(crate) fn restatus(d: &mut Deduction, disputes: &[Dispute], at: DateTime<Utc>) {
     let attempts: Vec<_> = disputes.iter().map(Dispute::as_attempt).collect();

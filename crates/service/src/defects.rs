@@ -26,16 +26,16 @@ pub struct DefectReport {
 }
 
 /// Everything known about one PO, owned (the domain borrows it).
-struct Loaded {
-    po: PurchaseOrder,
-    lines: Vec<PoLine>,
-    acks: Vec<Acknowledgement>,
-    shipments: Vec<Shipment>,
-    appointments: Vec<Appointment>,
-    receipts: Vec<Receipt>,
+pub(crate) struct Loaded {
+    pub po: PurchaseOrder,
+    pub lines: Vec<PoLine>,
+    pub acks: Vec<Acknowledgement>,
+    pub shipments: Vec<Shipment>,
+    pub appointments: Vec<Appointment>,
+    pub receipts: Vec<Receipt>,
 }
 
-async fn load(c: &impl ConnectionTrait, po: PurchaseOrder) -> Result<Loaded, ServiceError> {
+pub(crate) async fn load(c: &impl ConnectionTrait, po: PurchaseOrder) -> Result<Loaded, ServiceError> {
     let t = po.tenant;
     let lines = repo::orders::lines(c, t, po.id).await?;
     let acks = repo::orders::acks(c, t, po.id).await?;
@@ -49,7 +49,7 @@ async fn load(c: &impl ConnectionTrait, po: PurchaseOrder) -> Result<Loaded, Ser
     Ok(Loaded { po, lines, acks, shipments, appointments, receipts })
 }
 
-fn facts(l: &Loaded, at: chrono::DateTime<chrono::Utc>) -> PoFacts<'_> {
+pub(crate) fn facts(l: &Loaded, at: chrono::DateTime<chrono::Utc>) -> PoFacts<'_> {
     PoFacts { po: &l.po, lines: &l.lines, acks: &l.acks, shipments: &l.shipments, appointments: &l.appointments, receipts: &l.receipts, now: at }
 }
 

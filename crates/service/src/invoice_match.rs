@@ -7,12 +7,12 @@
 //! Units received on a PO line are shared by its invoices in submission order: an earlier invoice's
 //! units are not counted again for a later one.
 
+use crate::deductions::{Posting, post};
 use crate::invoices::{po_facts, timeline};
 use crate::terms::terms_on;
 use crate::{Change, Ctx, ServiceError, Services, now};
-use acorn_domain::deductions::{self, Deduction, DeductionKind, DeductionStatus};
+use acorn_domain::deductions::{self, Deduction, DeductionKind};
 use acorn_domain::events::Audience;
-use acorn_domain::ids::new_id;
 use acorn_domain::invoices::{Invoice, InvoiceState};
 use acorn_domain::matching::{self, InvoiceMatch, MatchInput, MatchResult};
 use acorn_domain::money;
@@ -162,6 +162,7 @@ async fn match_in(c: &impl ConnectionTrait, ctx: &Ctx, mut invoice: Invoice) -> 
             }
         }
         outcome.claims_posted = posted.len() as u64;
+        posted.extend(post_accruals(c, &invoice, &terms, at).await?);
     }
     let from = invoice.state;
     if from == InvoiceState::Submitted {
@@ -176,11 +177,12 @@ async fn match_in(c: &impl ConnectionTrait, ctx: &Ctx, mut invoice: Invoice) -> 
         invoice.approved_at = Some(at);
     }
     invoice.updated_at = at;
-    let claimed: rust_decimal::Decimal = posted.iter().map(|d| d.amount).sum();
+    let claims: Vec<&Deduction> = posted.iter().filter(|d| matches!(d.kind, DeductionKind::Shortage | DeductionKind::PriceClaim)).collect();
+    let claimed: rust_decimal::Decimal = claims.iter().map(|d| d.amount).sum();
     let summary = match next {
-        InvoiceState::Approved if posted.is_empty() => format!("Invoice {} approved: every line matched", invoice.number),
+        InvoiceState::Approved if claims.is_empty() => format!("Invoice {} approved: every line matched", invoice.number),
         InvoiceState::Approved => {
-            format!("Invoice {} approved with {} claim(s) totalling {}", invoice.number, posted.len(), money::format_amount(claimed, &invoice.currency))
+            format!("Invoice {} approved with {} claim(s) totalling {}", invoice.number, claims.len(), money::format_amount(claimed, &invoice.currency))
         }
         _ => format!("Invoice {} waits for receipts", invoice.number),
     };
@@ -195,21 +197,10 @@ async fn match_in(c: &impl ConnectionTrait, ctx: &Ctx, mut invoice: Invoice) -> 
             summary,
             format!("/invoices/{}", invoice.id),
             Audience::Both,
-            serde_json::json!({"number": invoice.number, "state": next, "claims": posted.len()}),
+            serde_json::json!({"number": invoice.number, "state": next, "claims": claims.len()}),
         );
     }
-    change.more = posted
-        .iter()
-        .map(|d| {
-            Change::new(d.tenant, "deduction.posted", "deduction", d.id).after(d).event(
-                "deduction.posted",
-                d.description.clone(),
-                format!("/deductions/{}", d.id),
-                Audience::Vendor,
-                serde_json::json!({"number": d.number, "kind": d.kind, "amount": d.amount}),
-            )
-        })
-        .collect();
+    change.more = posted.iter().map(crate::deductions::posted_change).collect();
     Ok((outcome, Some(change)))
 }
 
@@ -250,37 +241,18 @@ async fn post_claim(
             receipts.push(serde_json::json!({"id": r.id, "shipment": h.shipment.shipment_number, "checked_in_at": r.checked_in_at, "closed_at": r.closed_at}));
         }
     }
-    let seq = repo::counters::next(c, "deduction").await?;
-    let description = format!("{} on invoice {} line {} (PO {}): {}", kind.label(), invoice.number, line_no, invoice.po_number, result.describe());
-    // Sentence case: the kind's label starts the sentence.
-    let description = {
-        let mut cs = description.chars();
-        cs.next().map(|f| f.to_uppercase().collect::<String>() + cs.as_str()).unwrap_or_default()
-    };
-    let d = Deduction {
-        id: new_id(),
+    let posting = Posting {
         tenant: invoice.tenant,
-        number: deductions::deduction_number(seq as i64),
         vendor_code: invoice.vendor_code.clone(),
         kind,
-        reason_code: kind.reason_code().to_string(),
-        description,
+        description: format!("{} on invoice {} line {} (PO {}): {}", kind.label(), invoice.number, line_no, invoice.po_number, result.describe()),
         currency: invoice.currency.clone(),
         amount: claim.amount,
-        recovered: rust_decimal::Decimal::ZERO,
-        reversed: rust_decimal::Decimal::ZERO,
-        status: DeductionStatus::Open,
-        posted_at: at,
-        dispute_deadline: deductions::dispute_deadline(at, &[]).filter(|_| kind.disputable()),
-        dispute_attempts: 0,
-        po_id: Some(invoice.po_id),
-        po_number: Some(invoice.po_number.clone()),
+        po: Some((invoice.po_id, invoice.po_number.clone())),
         shipment_id: shipments.first().map(|h| h.shipment.id),
         receipt_id: None,
-        invoice_id: Some(invoice.id),
-        invoice_line_no: Some(line_no),
+        invoice: Some((invoice.id, Some(line_no))),
         return_id: None,
-        remittance_id: None,
         evidence: serde_json::json!({
             "invoice": {"id": invoice.id, "number": invoice.number, "line": line_no, "date": invoice.invoice_date},
             "po": {"id": invoice.po_id, "number": invoice.po_number, "closed": facts.po.closed_at.is_some()},
@@ -290,8 +262,52 @@ async fn post_claim(
             "receipts": receipts,
         }),
         source_key,
-        updated_at: at,
     };
-    repo::deductions::insert(c, &d).await?;
-    Ok(Some(d))
+    post(c, posting, at).await
+}
+
+/// Posts the accruals the agreement sets on an approved invoice: co-op, freight and damage
+/// allowances, each a percentage of the invoice's line subtotal (once per invoice and kind).
+async fn post_accruals(
+    c: &impl ConnectionTrait,
+    invoice: &Invoice,
+    terms: &acorn_domain::terms::TermsVersion,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Deduction>, ServiceError> {
+    let t = &terms.terms;
+    let mut out = Vec::new();
+    for (kind, percent) in [
+        (DeductionKind::Coop, t.coop_percent),
+        (DeductionKind::FreightAllowance, t.freight_allowance_percent),
+        (DeductionKind::DamageAllowance, t.damage_allowance_percent),
+    ] {
+        let amount = deductions::accrual(invoice.subtotal, percent, &invoice.currency);
+        let posting = Posting {
+            tenant: invoice.tenant,
+            vendor_code: invoice.vendor_code.clone(),
+            kind,
+            description: format!(
+                "{} of {percent} % on invoice {} (PO {}): {} of {}",
+                kind.label(),
+                invoice.number,
+                invoice.po_number,
+                money::format_amount(amount, &invoice.currency),
+                money::format_amount(invoice.subtotal, &invoice.currency)
+            ),
+            currency: invoice.currency.clone(),
+            amount,
+            po: Some((invoice.po_id, invoice.po_number.clone())),
+            shipment_id: None,
+            receipt_id: None,
+            invoice: Some((invoice.id, None)),
+            return_id: None,
+            evidence: serde_json::json!({
+                "invoice": {"id": invoice.id, "number": invoice.number, "subtotal": invoice.subtotal, "date": invoice.invoice_date},
+                "terms": {"version": terms.version, "effective_from": terms.effective_from, "percent": percent},
+            }),
+            source_key: format!("accrual:{}:{}", invoice.id, kind),
+        };
+        out.extend(post(c, posting, at).await?);
+    }
+    Ok(out)
 }

@@ -120,7 +120,7 @@ pub(crate) async fn po_facts(c: &impl ConnectionTrait, po: PurchaseOrder) -> Res
     Ok(PoFacts { po, lines, ack_costs, last_receipt, receipts_complete })
 }
 
-fn parse_date(input: &str, field: &str, issues: &mut Vec<FieldIssue>) -> Option<NaiveDate> {
+pub(crate) fn parse_date(input: &str, field: &str, issues: &mut Vec<FieldIssue>) -> Option<NaiveDate> {
     if input.trim().is_empty() {
         return Some(now().date_naive());
     }
@@ -134,7 +134,7 @@ fn parse_date(input: &str, field: &str, issues: &mut Vec<FieldIssue>) -> Option<
 }
 
 /// Parses the adjustments, naming each by its position.
-fn parse_adjustments(input: &[NewAdjustment], currency: &str, issues: &mut Vec<FieldIssue>) -> Vec<Adjustment> {
+pub(crate) fn parse_adjustments(input: &[NewAdjustment], currency: &str, issues: &mut Vec<FieldIssue>) -> Vec<Adjustment> {
     let mut out = Vec::new();
     for (i, a) in input.iter().enumerate() {
         let field = |f: &str| format!("adjustments[{}].{f}", i + 1);
@@ -177,20 +177,28 @@ impl Services {
     /// Submits an invoice. Refused — nothing stored — with every reason at once (DOMAIN.md), else stored
     /// as `submitted` and matched straight away.
     pub async fn submit_invoice(&self, ctx: &Ctx, input: NewInvoice, channel: Channel) -> Result<InvoiceDetail, ServiceError> {
+        let p = self.prepare_invoice(ctx, &input, &default_namer).await?;
+        let p = &p;
+        let invoice = self.mutate(ctx, |tx| async move { write_invoice(tx.c(), ctx, p, channel).await }).await?;
+        self.match_invoice(invoice.id).await?;
+        self.invoice(ctx, invoice.id).await
+    }
+
+    /// Parses and checks what can be checked before the transaction; the PO must be the principal's.
+    pub(crate) async fn prepare_invoice(&self, ctx: &Ctx, input: &NewInvoice, name: FieldNamer<'_>) -> Result<PreparedInvoice, ServiceError> {
         require(ctx, Area::Invoices, Access::Write)?;
         if ctx.principal.is_retailer_side() {
             return Err(ServiceError::Rejected { code: "vendor_only", message: "invoices are submitted by the vendor".into() });
         }
         let mut issues = Vec::new();
-        let number = invoice_number(&input.number).map_err(|e| issues.push(FieldIssue::new("number", e))).ok();
-        let invoice_date = parse_date(&input.invoice_date, "invoice_date", &mut issues);
+        let number = invoice_number(&input.number).map_err(|e| issues.push(FieldIssue::new(name(None, "number"), e))).ok();
+        let invoice_date = parse_date(&input.invoice_date, &name(None, "invoice_date"), &mut issues);
         if input.lines.len() > MAX_LINES {
-            issues.push(FieldIssue::new("lines", format!("has {} lines; at most {MAX_LINES} are allowed", input.lines.len())));
+            issues.push(FieldIssue::new(name(None, "lines"), format!("has {} lines; at most {MAX_LINES} are allowed", input.lines.len())));
         }
         let po_number = input.po_number.trim().to_uppercase();
-        let po = repo::orders::by_number(&self.db.conn, list_scope(ctx), &po_number).await?;
-        let Some(po) = po else {
-            issues.push(FieldIssue::new("po_number", format!("no purchase order {po_number} of yours")));
+        let Some(po) = repo::orders::by_number(&self.db.conn, list_scope(ctx), &po_number).await? else {
+            issues.push(FieldIssue::new(name(None, "po_number"), format!("no purchase order {po_number} of yours")));
             return Err(ServiceError::Invalid(issues));
         };
         require_object(ctx, Area::Invoices, Access::Write, po.tenant, "purchase order")?;
@@ -200,121 +208,24 @@ impl Services {
         for (i, l) in input.lines.iter().enumerate() {
             match money::parse_amount(&l.unit_cost, false) {
                 Ok(unit_cost) => drafts.push(DraftLine { row: i + 1, po_line_no: l.po_line_no, item: l.item.clone(), quantity: l.quantity, unit_cost }),
-                Err(e) => issues.push(FieldIssue::new(format!("lines[{}].unit_cost", i + 1), e)),
+                Err(e) => issues.push(FieldIssue::new(name(Some(i + 1), "unit_cost"), e)),
             }
         }
         let declared = match input.total.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            Some(t) => money::parse_amount(t, false).map_err(|e| issues.push(FieldIssue::new("total", e))).ok(),
+            Some(t) => money::parse_amount(t, false).map_err(|e| issues.push(FieldIssue::new(name(None, "total"), e))).ok(),
             None => None,
         };
-        let (issues, drafts, adjustments, po_ref) = (&issues, &drafts, &adjustments, &po);
-        let (currency, number) = (&currency, &number);
-        let invoice = self
-            .mutate(ctx, |tx| async move {
-                let mut issues = issues.clone();
-                let at = now();
-                let facts = po_facts(tx.c(), po_ref.clone()).await?;
-                let invoiced = repo::invoices::invoiced_per_line(tx.c(), po_ref.tenant, po_ref.id, None).await?;
-                let line_facts: Vec<LineFacts> =
-                    facts.lines.iter().map(|l| LineFacts { line: l.clone(), invoiced_elsewhere: invoiced.get(&l.line_no).copied().unwrap_or(0) }).collect();
-                let mut refusals = Vec::new();
-                if let Some(n) = number
-                    && repo::invoices::by_number(tx.c(), &po_ref.vendor_code, n).await?.is_some()
-                {
-                    refusals.push(Refusal::DuplicateNumber { number: n.clone(), vendor_code: po_ref.vendor_code.clone() });
-                }
-                if *currency != po_ref.currency {
-                    refusals.push(Refusal::CurrencyMismatch { currency: currency.clone(), po_currency: po_ref.currency.clone() });
-                }
-                let resolved = match check_invoice_lines(drafts, &line_facts, currency) {
-                    Ok(r) => r,
-                    Err(r) => {
-                        refusals.extend(r);
-                        Vec::new()
-                    }
-                };
-                let amounts: Vec<Decimal> = drafts.iter().map(|d| money::checked_extend(d.quantity.max(0), d.unit_cost).unwrap_or_default()).collect();
-                let totals = totals(amounts.iter().copied(), adjustments, currency);
-                if let Some(declared) = declared
-                    && money::round_ledger(declared, currency) != totals.total
-                {
-                    refusals.push(Refusal::TotalMismatch {
-                        declared: money::format_amount(declared, currency),
-                        computed: money::format_amount(totals.total, currency),
-                    });
-                }
-                issues.extend(refusals.iter().map(|r| FieldIssue::new(r.field(), r.to_string())));
-                let (Some(number), Some(invoice_date), true) = (number.clone(), invoice_date, issues.is_empty()) else {
-                    return Err(ServiceError::Invalid(issues));
-                };
-                let terms = terms_on(tx.c(), po_ref.tenant, invoice_date).await?;
-                let term = &terms.terms.payment;
-                let id = new_id();
-                let invoice = Invoice {
-                    id,
-                    tenant: po_ref.tenant,
-                    vendor_code: po_ref.vendor_code.clone(),
-                    number,
-                    invoice_type: InvoiceType::Invoice,
-                    po_id: po_ref.id,
-                    po_number: po_ref.number.clone(),
-                    reference_invoice_id: None,
-                    reference_number: None,
-                    invoice_date,
-                    currency: currency.clone(),
-                    subtotal: totals.subtotal,
-                    charges: totals.charges,
-                    allowances: totals.allowances,
-                    tax: totals.tax,
-                    total: totals.total,
-                    state: InvoiceState::Submitted,
-                    open_disputes: 0,
-                    payment_term: term.label(),
-                    terms_version: terms.version,
-                    due_date: payments::due_date(term, invoice_date, facts.last_receipt),
-                    discount_deadline: payments::discount_deadline(term, invoice_date, facts.last_receipt),
-                    channel,
-                    submitted_by: ctx.principal.actor(),
-                    submitted_at: at,
-                    matched_at: None,
-                    approved_at: None,
-                    paid_at: None,
-                    updated_at: at,
-                };
-                let lines: Vec<InvoiceLine> = drafts
-                    .iter()
-                    .zip(&resolved)
-                    .zip(&amounts)
-                    .enumerate()
-                    .map(|(i, ((d, f), amount))| InvoiceLine {
-                        invoice_id: id,
-                        line_no: i as i64 + 1,
-                        po_line_no: f.line.line_no,
-                        item_id: f.line.item_id,
-                        vendor_sku: f.line.vendor_sku.clone(),
-                        gtin: f.line.gtin.clone(),
-                        title: f.line.title.clone(),
-                        quantity: d.quantity,
-                        unit_cost: d.unit_cost,
-                        amount: *amount,
-                        matched: None,
-                    })
-                    .collect();
-                repo::invoices::insert(tx.c(), &invoice, &lines, adjustments).await?;
-                let summary = format!("Invoice {} for PO {} submitted: {}", invoice.number, invoice.po_number, money::format_amount(invoice.total, currency));
-                timeline(tx.c(), ctx, &invoice, &summary).await?;
-                let change = Change::new(invoice.tenant, "invoice.submitted", "invoice", invoice.id).after(&invoice).event(
-                    "invoice.submitted",
-                    summary,
-                    format!("/invoices/{}", invoice.id),
-                    Audience::Retailer,
-                    serde_json::json!({"number": invoice.number, "po_number": invoice.po_number, "total": invoice.total}),
-                );
-                Ok((invoice, change))
-            })
-            .await?;
-        self.match_invoice(invoice.id).await?;
-        self.invoice(ctx, invoice.id).await
+        Ok(PreparedInvoice {
+            number,
+            invoice_date,
+            po,
+            currency,
+            adjustments,
+            drafts,
+            declared,
+            issues,
+            rows: (1..=input.lines.len()).map(|i| name(Some(i), "")).collect(),
+        })
     }
 
     pub async fn invoice(&self, ctx: &Ctx, id: Uuid) -> Result<InvoiceDetail, ServiceError> {
@@ -338,6 +249,150 @@ impl Services {
         let rows = repo::invoices::list(&self.db.conn, &filter, after.map(|c| (c.created_at, c.id)), limit).await?;
         Ok(Page::from_rows(rows, limit, |i| Cursor { created_at: i.submitted_at, id: i.id }))
     }
+}
+
+/// How issues are named: the form and API say `lines[2].quantity`, the CSV upload `row 7, quantity`.
+/// Called with the 1-based line (None for the header) and the field; an empty field names the line itself.
+pub(crate) type FieldNamer<'a> = &'a (dyn Fn(Option<usize>, &str) -> String + Sync);
+
+fn default_namer(line: Option<usize>, field: &str) -> String {
+    match (line, field) {
+        (Some(i), "") => format!("lines[{i}]"),
+        (Some(i), f) => format!("lines[{i}].{f}"),
+        (None, f) => f.to_string(),
+    }
+}
+
+/// An invoice parsed and checked as far as it can be outside the transaction.
+pub(crate) struct PreparedInvoice {
+    number: Option<String>,
+    invoice_date: Option<NaiveDate>,
+    po: PurchaseOrder,
+    currency: String,
+    adjustments: Vec<Adjustment>,
+    drafts: Vec<DraftLine>,
+    declared: Option<Decimal>,
+    /// Issues found so far (reported with the refusals found in the transaction).
+    issues: Vec<FieldIssue>,
+    /// The name of each line (`lines[2]`, `row 7`), to rename the domain's refusals.
+    rows: Vec<String>,
+}
+
+/// Checks a prepared invoice against the PO and what was shipped and invoiced, and stores it as
+/// `submitted`, inside the caller's transaction. Refusals come back as `Invalid`, every one of them.
+pub(crate) async fn write_invoice(c: &impl ConnectionTrait, ctx: &Ctx, p: &PreparedInvoice, channel: Channel) -> Result<(Invoice, Change), ServiceError> {
+    let mut issues = p.issues.clone();
+    let at = now();
+    let po = &p.po;
+    let currency = &p.currency;
+    let facts = po_facts(c, po.clone()).await?;
+    let invoiced = repo::invoices::invoiced_per_line(c, po.tenant, po.id, None).await?;
+    let line_facts: Vec<LineFacts> =
+        facts.lines.iter().map(|l| LineFacts { line: l.clone(), invoiced_elsewhere: invoiced.get(&l.line_no).copied().unwrap_or(0) }).collect();
+    let mut refusals = Vec::new();
+    if let Some(n) = &p.number
+        && repo::invoices::by_number(c, &po.vendor_code, n).await?.is_some()
+    {
+        refusals.push(Refusal::DuplicateNumber { number: n.clone(), vendor_code: po.vendor_code.clone() });
+    }
+    if *currency != po.currency {
+        refusals.push(Refusal::CurrencyMismatch { currency: currency.clone(), po_currency: po.currency.clone() });
+    }
+    let resolved = match check_invoice_lines(&p.drafts, &line_facts, currency) {
+        Ok(r) => r,
+        Err(r) => {
+            refusals.extend(r);
+            Vec::new()
+        }
+    };
+    let amounts: Vec<Decimal> = p.drafts.iter().map(|d| money::checked_extend(d.quantity.max(0), d.unit_cost).unwrap_or_default()).collect();
+    let totals = totals(amounts.iter().copied(), &p.adjustments, currency);
+    if let Some(declared) = p.declared
+        && money::round_ledger(declared, currency) != totals.total
+    {
+        refusals.push(Refusal::TotalMismatch { declared: money::format_amount(declared, currency), computed: money::format_amount(totals.total, currency) });
+    }
+    for r in &refusals {
+        // The domain names lines `lines[i].field`; the submission may name them otherwise (CSV rows).
+        let field = r.field();
+        let field = match field.strip_prefix("lines[").and_then(|rest| rest.split_once("].")) {
+            Some((i, f)) => match i.parse::<usize>().ok().and_then(|i| p.rows.get(i - 1)) {
+                Some(row) if row.starts_with("lines[") => field.clone(),
+                Some(row) => format!("{row}{f}"),
+                None => field.clone(),
+            },
+            None => field.clone(),
+        };
+        issues.push(FieldIssue::new(field, r.to_string()));
+    }
+    let (Some(number), Some(invoice_date), true) = (p.number.clone(), p.invoice_date, issues.is_empty()) else {
+        return Err(ServiceError::Invalid(issues));
+    };
+    let terms = terms_on(c, po.tenant, invoice_date).await?;
+    let term = &terms.terms.payment;
+    let id = new_id();
+    let invoice = Invoice {
+        id,
+        tenant: po.tenant,
+        vendor_code: po.vendor_code.clone(),
+        number,
+        invoice_type: InvoiceType::Invoice,
+        po_id: po.id,
+        po_number: po.number.clone(),
+        reference_invoice_id: None,
+        reference_number: None,
+        invoice_date,
+        currency: currency.clone(),
+        subtotal: totals.subtotal,
+        charges: totals.charges,
+        allowances: totals.allowances,
+        tax: totals.tax,
+        total: totals.total,
+        state: InvoiceState::Submitted,
+        open_disputes: 0,
+        payment_term: term.label(),
+        terms_version: terms.version,
+        due_date: payments::due_date(term, invoice_date, facts.last_receipt),
+        discount_deadline: payments::discount_deadline(term, invoice_date, facts.last_receipt),
+        channel,
+        submitted_by: ctx.principal.actor(),
+        submitted_at: at,
+        matched_at: None,
+        approved_at: None,
+        paid_at: None,
+        updated_at: at,
+    };
+    let lines: Vec<InvoiceLine> = p
+        .drafts
+        .iter()
+        .zip(&resolved)
+        .zip(&amounts)
+        .enumerate()
+        .map(|(i, ((d, f), amount))| InvoiceLine {
+            invoice_id: id,
+            line_no: i as i64 + 1,
+            po_line_no: f.line.line_no,
+            item_id: f.line.item_id,
+            vendor_sku: f.line.vendor_sku.clone(),
+            gtin: f.line.gtin.clone(),
+            title: f.line.title.clone(),
+            quantity: d.quantity,
+            unit_cost: d.unit_cost,
+            amount: *amount,
+            matched: None,
+        })
+        .collect();
+    repo::invoices::insert(c, &invoice, &lines, &p.adjustments).await?;
+    let summary = format!("Invoice {} for PO {} submitted: {}", invoice.number, invoice.po_number, money::format_amount(invoice.total, currency));
+    timeline(c, ctx, &invoice, &summary).await?;
+    let change = Change::new(invoice.tenant, "invoice.submitted", "invoice", invoice.id).after(&invoice).event(
+        "invoice.submitted",
+        summary,
+        format!("/invoices/{}", invoice.id),
+        Audience::Retailer,
+        serde_json::json!({"number": invoice.number, "po_number": invoice.po_number, "total": invoice.total}),
+    );
+    Ok((invoice, change))
 }
 
 /// Appends the invoice's current state to its timeline.

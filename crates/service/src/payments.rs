@@ -12,7 +12,7 @@ use crate::{Change, Ctx, ServiceError, Services, now};
 use acorn_domain::deductions::{Deduction, Dispute};
 use acorn_domain::events::Audience;
 use acorn_domain::ids::{TenantId, new_id};
-use acorn_domain::invoices::{Invoice, InvoiceState};
+use acorn_domain::invoices::{Invoice, InvoiceState, InvoiceType};
 use acorn_domain::master::VendorIdentifierKind;
 use acorn_domain::money::{self, percent_of, round_ledger};
 use acorn_domain::paging::{Cursor, Page, clamp_limit};
@@ -77,6 +77,7 @@ fn describe(kind: RemittanceLineKind, reference: &str, extra: &str) -> String {
     match kind {
         RemittanceLineKind::Invoice => format!("Invoice {reference}{extra}"),
         RemittanceLineKind::Discount => format!("Early-payment discount on invoice {reference}{extra}"),
+        RemittanceLineKind::Deduction if extra.starts_with(" (credit note") => format!("Credit note {reference}{extra}"),
         RemittanceLineKind::Deduction => format!("Deduction {reference}{extra}"),
         RemittanceLineKind::Credit => format!("Dispute reversal of deduction {reference}{extra}"),
     }
@@ -140,10 +141,24 @@ impl Services {
                     }
                     let deductions = repo::deductions::outstanding(c, tenant, currency).await?;
                     let paybacks = repo::deductions::unpaid_paybacks(c, tenant, currency).await?;
+                    let (credit_notes, invoices): (Vec<Invoice>, Vec<Invoice>) = invoices.into_iter().partition(|i| i.invoice_type == InvoiceType::CreditNote);
                     let payables: Vec<Payable> =
                         invoices.iter().map(|i| Payable { invoice_id: i.id, amount: i.total, discount: discount_of(i, pay_date) }).collect();
-                    let open: Vec<OpenDeduction> = deductions.iter().map(|d| OpenDeduction { id: d.id, amount: d.outstanding() }).collect();
                     let credits: Vec<Credit> = paybacks.iter().map(|(x, _)| Credit { id: x.id, amount: x.payback }).collect();
+                    // Credit notes are netted first and only whole (one left over waits for the next run).
+                    let mut room: Decimal = payables.iter().map(|p| p.amount - p.discount).sum::<Decimal>() + credits.iter().map(|c| c.amount).sum::<Decimal>();
+                    let mut credit_notes_netted = Vec::new();
+                    for cn in credit_notes {
+                        if cn.total <= room {
+                            room -= cn.total;
+                            credit_notes_netted.push(cn);
+                        }
+                    }
+                    let open: Vec<OpenDeduction> = credit_notes_netted
+                        .iter()
+                        .map(|cn| OpenDeduction { id: cn.id, amount: cn.total })
+                        .chain(deductions.iter().map(|d| OpenDeduction { id: d.id, amount: d.outstanding() }))
+                        .collect();
                     let plan = rules::net_payment(&payables, &open, &credits);
                     let rseq = repo::counters::next(c, "remittance").await?;
                     let remittance = Remittance {
@@ -158,7 +173,7 @@ impl Services {
                         total: plan.total,
                         created_at: at,
                     };
-                    let inv_by_id: HashMap<Uuid, &Invoice> = invoices.iter().map(|i| (i.id, i)).collect();
+                    let inv_by_id: HashMap<Uuid, &Invoice> = invoices.iter().chain(&credit_notes_netted).map(|i| (i.id, i)).collect();
                     let ded_by_id: HashMap<Uuid, &Deduction> = deductions.iter().map(|d| (d.id, d)).collect();
                     let pay_by_id: HashMap<Uuid, &(Dispute, Deduction)> = paybacks.iter().map(|p| (p.0.id, p)).collect();
                     let mut lines = Vec::new();
@@ -167,6 +182,10 @@ impl Services {
                             RemittanceLineKind::Invoice | RemittanceLineKind::Discount => {
                                 let inv = inv_by_id.get(&l.reference).map(|i| (i.number.clone(), format!(" (PO {})", i.po_number)));
                                 inv.unwrap_or_default()
+                            }
+                            RemittanceLineKind::Deduction if inv_by_id.contains_key(&l.reference) => {
+                                let cn = inv_by_id[&l.reference];
+                                (cn.number.clone(), format!(" (credit note against invoice {})", cn.reference_number.as_deref().unwrap_or("-")))
                             }
                             RemittanceLineKind::Deduction => ded_by_id
                                 .get(&l.reference)
@@ -210,7 +229,7 @@ impl Services {
                         x.credited_remittance_id = Some(remittance.id);
                         repo::deductions::update_dispute(c, &x, true).await?;
                     }
-                    for inv in &invoices {
+                    for inv in invoices.iter().chain(&credit_notes_netted) {
                         let mut u = inv.clone();
                         u.state = InvoiceState::Scheduled;
                         u.updated_at = at;
@@ -348,7 +367,8 @@ impl Services {
                     for r in repo::payments::list_remittances(c, None, Some(run.id), None, 10_000).await? {
                         let lines = repo::payments::remittance_lines(c, r.tenant, r.id).await?;
                         let netted: Vec<Uuid> = lines.iter().filter(|l| l.kind == RemittanceLineKind::Deduction).map(|l| l.reference_id).collect();
-                        for l in lines.iter().filter(|l| l.kind == RemittanceLineKind::Invoice) {
+                        // Invoice lines, and deduction lines that are credit notes.
+                        for l in lines.iter().filter(|l| matches!(l.kind, RemittanceLineKind::Invoice | RemittanceLineKind::Deduction)) {
                             let Some(inv) = repo::invoices::get(c, Some(r.tenant), l.reference_id).await? else { continue };
                             let mut own = false;
                             for d in &netted {
@@ -363,7 +383,8 @@ impl Services {
                             u.paid_at = Some(at);
                             u.updated_at = at;
                             repo::invoices::update(c, &u, inv.updated_at).await?;
-                            timeline(c, ctx, &u, &format!("Paid on {} with remittance {}", r.pay_date, r.number)).await?;
+                            let verb = if inv.invoice_type == InvoiceType::CreditNote { "Netted" } else { "Paid" };
+                            timeline(c, ctx, &u, &format!("{verb} on {} with remittance {}", r.pay_date, r.number)).await?;
                         }
                         changes.push(Change::new(r.tenant, "remittance.paid", "remittance", r.id).event(
                             "remittance.paid",

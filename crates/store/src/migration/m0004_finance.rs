@@ -362,6 +362,10 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        // Chargebacks are assessed on POs as they close, against the vendor's recent on-time record.
+        m.create_index(index("purchase_orders", "ix_purchase_orders_closed", &["closed_at"], false)).await?;
+        m.create_index(index("purchase_orders", "ix_purchase_orders_delivery", &["tenant_id", "delivery_end"], false)).await?;
+        m.create_index(index("shipments", "ix_shipments_submitted", &["tenant_id", "first_submitted_at"], false)).await?;
         Ok(())
     }
 }

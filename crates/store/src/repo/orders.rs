@@ -384,6 +384,22 @@ pub async fn open_ended_before(c: &impl ConnectionTrait, ended_before: NaiveDate
     fetch_pos(c, &q).await
 }
 
+/// POs of every tenant closed at or after `since`, oldest closing first.
+pub async fn closed_since(c: &impl ConnectionTrait, since: DateTime<Utc>, limit: u64) -> Result<Vec<PurchaseOrder>, StoreError> {
+    let q = select_pos().and_where(Expr::col("closed_at").gte(since)).order_by("closed_at", Order::Asc).order_by("id", Order::Asc).limit(limit).to_owned();
+    fetch_pos(c, &q).await
+}
+
+/// A vendor's POs whose delivery window ended within `from..=to`.
+pub async fn delivery_ended_between(c: &impl ConnectionTrait, tenant: TenantId, from: NaiveDate, to: NaiveDate) -> Result<Vec<PurchaseOrder>, StoreError> {
+    let q = select_pos()
+        .and_where(Expr::col("tenant_id").eq(tenant.0))
+        .and_where(Expr::col("delivery_end").gte(from))
+        .and_where(Expr::col("delivery_end").lte(to))
+        .to_owned();
+    fetch_pos(c, &q).await
+}
+
 pub async fn lines(c: &impl ConnectionTrait, tenant: TenantId, po: Uuid) -> Result<Vec<PoLine>, StoreError> {
     let q = Query::select()
         .columns(line_cols().iter().copied())

@@ -508,6 +508,30 @@ pub async fn by_number(c: &impl ConnectionTrait, tenant: Option<TenantId>, numbe
     fetch_all::<Row>(c, &q).await?.into_iter().map(Header::try_from).collect()
 }
 
+/// When each of a vendor's ASNs first submitted in `from..to` was submitted and when it was due
+/// (the ASN on-time rate the chargeback schedule tiers by).
+pub async fn asn_timeliness(
+    c: &impl ConnectionTrait,
+    tenant: TenantId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, StoreError> {
+    #[derive(FromQueryResult)]
+    struct R {
+        first_submitted_at: DateTime<Utc>,
+        asn_due_at: DateTime<Utc>,
+    }
+    let q = Query::select()
+        .columns(["first_submitted_at", "asn_due_at"])
+        .from("shipments")
+        .and_where(Expr::col("tenant_id").eq(tenant.0))
+        .and_where(Expr::col("first_submitted_at").gte(from))
+        .and_where(Expr::col("first_submitted_at").lt(to))
+        .and_where(Expr::col("status").ne(ShipmentStatus::Cancelled.as_str()))
+        .to_owned();
+    Ok(fetch_all::<R>(c, &q).await?.into_iter().map(|r| (r.first_submitted_at, r.asn_due_at)).collect())
+}
+
 pub async fn add_version(c: &impl ConnectionTrait, s: &Shipment, submitted_by: &str) -> Result<(), StoreError> {
     let snapshot = serde_json::to_string(s).map_err(|e| StoreError::corrupt(format!("shipment snapshot: {e}")))?;
     c.execute(

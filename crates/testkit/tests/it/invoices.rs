@@ -193,3 +193,98 @@ async fn terms_are_versioned_and_an_invoice_takes_the_terms_in_force_on_its_date
     assert_eq!(d.invoice.due_date, Some(today + Duration::days(30)));
     assert_eq!(d.invoice.discount_deadline, Some(today + Duration::days(10)));
 }
+
+#[tokio::test]
+async fn credit_notes_cancel_an_unpaid_invoice_in_full_or_are_netted_from_the_next_payment() {
+    use acorn_service::credit_notes::NewCreditNote;
+    let app = TestApp::start().await;
+    let v = app.vendor().await;
+    let dc = app.dc("INV5").await;
+    let fin = finance(&app, &v).await;
+    let mut numbers = Vec::new();
+    for n in ["C-1", "C-2"] {
+        let po = app.acked_po(&v, &dc, 10, false).await;
+        let asn = app.shipment(&v, &po, 1, 10).await;
+        receive(&app, &asn, &[10]).await;
+        let t = app.services.invoice_template(&fin, po.po.id).await.unwrap();
+        let d = app.services.submit_invoice(&fin, flipped(&t, n), Channel::Api).await.unwrap();
+        assert_eq!(d.invoice.state, InvoiceState::Approved);
+        numbers.push(d);
+    }
+    let line = |qty: i64| NewInvoiceLine { po_line_no: Some(1), item: String::new(), quantity: qty, unit_cost: String::new() };
+
+    // Refused: more than invoiced, an unknown invoice.
+    let over = NewCreditNote { number: "CN-X".into(), invoice_number: "C-1".into(), lines: vec![line(11)], ..Default::default() };
+    let ServiceError::Invalid(issues) = app.services.submit_credit_note(&fin, over, Channel::Api).await.unwrap_err() else { panic!() };
+    assert_eq!(issues[0].field, "lines[1].quantity");
+    let unknown = NewCreditNote { number: "CN-Y".into(), invoice_number: "NOPE".into(), lines: vec![line(1)], ..Default::default() };
+    let ServiceError::Invalid(issues) = app.services.submit_credit_note(&fin, unknown, Channel::Api).await.unwrap_err() else { panic!() };
+    assert_eq!(issues[0].field, "invoice_number");
+
+    // In full, before payment: the invoice and the credit note cancel each other.
+    let full = NewCreditNote { number: "CN-1".into(), invoice_number: "C-1".into(), lines: vec![line(10)], ..Default::default() };
+    let cn = app.services.submit_credit_note(&fin, full, Channel::Ui).await.unwrap();
+    assert_eq!(cn.invoice.state, InvoiceState::Cancelled);
+    assert_eq!(cn.invoice.reference_number.as_deref(), Some("C-1"));
+    assert_eq!(app.services.invoice(&fin, numbers[0].invoice.id).await.unwrap().invoice.state, InvoiceState::Cancelled);
+
+    // In part: netted from the next payment run beside its invoice.
+    let part = NewCreditNote { number: "CN-2".into(), invoice_number: "C-2".into(), lines: vec![line(2)], ..Default::default() };
+    let cn2 = app.services.submit_credit_note(&fin, part, Channel::Ui).await.unwrap();
+    assert_eq!(cn2.invoice.state, InvoiceState::Approved);
+    let boss = app.ctx_as(v.id, &[Role::VendorAdmin, Role::Finance]).await;
+    let account = acorn_store::repo::payments::BankAccount {
+        payee_code: v.code.clone(),
+        account_holder: "Fixture Works".into(),
+        account_scheme: "local".into(),
+        account_number: "000123456789".into(),
+        bank_code: "026009593".into(),
+        currency: "USD".into(),
+        updated_by: String::new(),
+        updated_at: Utc::now(),
+    };
+    app.services.set_bank_account(&boss, v.id, account).await.unwrap();
+    let ap = app.ctx_as(acorn_domain::ids::TenantId::RETAILER, &[Role::ApClerk]).await;
+    let today = Utc::now().date_naive();
+    let run = app.services.run_payments(&ap, "USD", today, today + Duration::days(90)).await.unwrap();
+    let r = app.services.remittance(&fin, run.remittances[0].id).await.unwrap();
+    let refs: Vec<_> = r.lines.iter().map(|l| (l.reference.as_str(), l.amount)).collect();
+    assert_eq!(refs, [("C-2", numbers[1].invoice.total), ("CN-2", -cn2.invoice.total)], "{:#?}", r.lines);
+    assert!(r.lines[1].description.starts_with("Credit note CN-2"), "{}", r.lines[1].description);
+    assert_eq!(r.remittance.total, numbers[1].invoice.total - cn2.invoice.total);
+    app.services.settle_payment_runs().await.unwrap();
+    assert_eq!(app.services.invoice(&fin, cn2.invoice.id).await.unwrap().invoice.state, InvoiceState::Paid);
+}
+
+#[tokio::test]
+async fn a_csv_of_invoices_is_stored_whole_or_refused_by_row_and_column() {
+    let app = TestApp::start().await;
+    let v = app.vendor().await;
+    let dc = app.dc("INV6").await;
+    let fin = finance(&app, &v).await;
+    let mut pos = Vec::new();
+    for _ in 0..2 {
+        let po = app.acked_po(&v, &dc, 4, false).await;
+        let asn = app.shipment(&v, &po, 1, 4).await;
+        receive(&app, &asn, &[4]).await;
+        pos.push(po);
+    }
+    let sku = &pos[0].lines[0].vendor_sku;
+    let sku2 = &pos[1].lines[0].vendor_sku;
+    let cost = pos[0].lines[0].net_cost;
+    let bad = format!(
+        "invoice_number,po_number,item,quantity,unit_cost\nU-1,{},{sku},4,{cost}\nU-2,{},{sku2},5,{cost}\nU-2,{},{sku2},x,{cost}\n",
+        pos[0].po.number, pos[1].po.number, pos[1].po.number
+    );
+    let ServiceError::Invalid(issues) = app.services.import_invoices_csv(&fin, &bad).await.unwrap_err() else { panic!() };
+    let fields: Vec<_> = issues.iter().map(|i| i.field.as_str()).collect();
+    assert_eq!(fields, ["row 4, quantity"], "{issues:?}");
+    let over = format!("invoice_number,po_number,item,quantity,unit_cost\nU-1,{},{sku},4,{cost}\nU-2,{},{sku2},5,{cost}\n", pos[0].po.number, pos[1].po.number);
+    let ServiceError::Invalid(issues) = app.services.import_invoices_csv(&fin, &over).await.unwrap_err() else { panic!() };
+    assert_eq!(issues.iter().map(|i| i.field.as_str()).collect::<Vec<_>>(), ["row 3, quantity"], "{issues:?}");
+    assert!(app.services.list_invoices(&fin, Default::default(), None, None).await.unwrap().items.is_empty(), "nothing stored");
+    let good = format!("invoice_number,po_number,item,quantity,unit_cost\nU-1,{},{sku},4,{cost}\nU-2,{},{sku2},4,{cost}\n", pos[0].po.number, pos[1].po.number);
+    let done = app.services.import_invoices_csv(&fin, &good).await.unwrap();
+    assert_eq!(done.len(), 2);
+    assert!(done.iter().all(|d| d.invoice.state == InvoiceState::Approved && d.invoice.channel == Channel::Csv));
+}

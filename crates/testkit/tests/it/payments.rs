@@ -187,3 +187,48 @@ async fn aging_buckets_what_is_owed_by_days_past_due() {
     let rows = app.services.invoice_aging(&Ctx::cli()).await.unwrap();
     assert_eq!(rows[0].bucket, acorn_domain::payments::AgingBucket::Days31To60);
 }
+
+#[tokio::test]
+async fn a_closed_po_draws_its_chargebacks_once_and_accruals_follow_the_terms() {
+    let app = TestApp::start().await;
+    let v = app.vendor().await;
+    let mut terms = acorn_domain::terms::Terms::default_for("USD");
+    terms.coop_percent = Decimal::from(2);
+    app.services.set_terms(&Ctx::cli(), v.id, terms, Utc::now().date_naive(), "co-op 2 %").await.unwrap();
+    let (invoice_id, _, cost) = short_invoice(&app, &v, "PAY4", "CB-1").await;
+    let fin = app.ctx_as(v.id, &[Role::Finance]).await;
+    let inv = app.services.invoice(&fin, invoice_id).await.unwrap();
+    let coop: Vec<_> = inv.deductions.iter().filter(|d| d.kind == acorn_domain::deductions::DeductionKind::Coop).collect();
+    assert_eq!(coop.len(), 1, "{:#?}", inv.deductions);
+    assert_eq!(coop[0].amount, (inv.invoice.subtotal * Decimal::from(2) / Decimal::from(100)).round_dp(2));
+    assert!(coop[0].dispute_deadline.is_none(), "accruals under agreed percentages are not disputable");
+
+    // Nothing is charged while the PO is open; once closed, the ASN shortage (2 units) draws 2 % of their cost.
+    assert_eq!(app.services.assess_chargebacks().await.unwrap().posted, 0);
+    let po = acorn_store::repo::orders::get(&app.services.db.conn, None, inv.invoice.po_id).await.unwrap().unwrap();
+    let mut closed = po.clone();
+    closed.closed_at = Some(Utc::now());
+    closed.state = acorn_domain::orders::PoState::Closed;
+    acorn_store::repo::orders::update(&app.services.db.conn, &closed, po.updated_at).await.unwrap();
+    let report = app.services.assess_chargebacks().await.unwrap();
+    assert_eq!(report.posted, 1, "{report:?}");
+    assert_eq!(app.services.assess_chargebacks().await.unwrap().posted, 0, "posted once");
+    let ledger = app
+        .services
+        .list_deductions(
+            &fin,
+            acorn_store::repo::deductions::DeductionFilter { kind: Some(acorn_domain::deductions::DeductionKind::Chargeback), ..Default::default() },
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(ledger.items.len(), 1);
+    let cb = &ledger.items[0];
+    assert_eq!(cb.amount, (cost * Decimal::from(2) * Decimal::from(2) / Decimal::from(100)).round_dp(2));
+    assert!(cb.description.contains("ASN shortage"), "{}", cb.description);
+    assert_eq!(cb.evidence["defect"]["kind"], "asn_shortage");
+    let totals = app.services.ledger_totals(&fin, Default::default()).await.unwrap();
+    let kinds: Vec<_> = totals.iter().map(|t| t.kind.as_str()).collect();
+    assert_eq!(kinds, ["shortage", "chargeback", "coop"], "{totals:?}");
+}
