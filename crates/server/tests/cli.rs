@@ -25,7 +25,7 @@ fn help_mentions(args: &[&str], words: &[&str]) {
 
 #[test]
 fn help_lists_every_command_and_flag() {
-    help_mentions(&[], &["serve", "migrate", "demo", "backup", "audit", "vendor", "dc", "user", "client"]);
+    help_mentions(&[], &["serve", "migrate", "demo", "backup", "audit", "vendor", "dc", "user", "client", "match"]);
     let db = ["--data-dir", "--database-url", "--config"];
     let with_db = |extra: &[&'static str]| -> Vec<&'static str> { db.iter().copied().chain(extra.iter().copied()).collect() };
     help_mentions(&["serve"], &with_db(&["--listen", "--demo"]));
@@ -292,6 +292,9 @@ async fn demo_seeds_once_and_refuses_a_database_with_data() {
     }
     let dcs = env.ok(&["dc", "list"]);
     assert_eq!(dcs.lines().count(), 2, "{dcs}");
+    // The demo's invoices were matched as they were submitted: the batch match finds nothing left.
+    let matched = env.ok(&["match", "run"]);
+    assert!(matched.contains("Matched 0 invoice(s)"), "{matched}");
     let records_before = parse_export(&env.ok(&["audit", "export"])).0.len();
 
     let r = env.fails(&["demo"]);

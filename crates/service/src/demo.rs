@@ -117,7 +117,9 @@ impl Services {
             for (who, role) in roles {
                 let email = format!("{who}@{slug}.example");
                 let display = format!("{} {}", slug[..1].to_uppercase() + &slug[1..], who);
-                logins.push(self.demo_user(&ctx, v.vendor.id, name, &email, &display, vec![role], locale).await?);
+                // A small vendor's administrator also runs its finance (bank details need both roles).
+                let roles = if role == Role::VendorAdmin { vec![role, Role::Finance] } else { vec![role] };
+                logins.push(self.demo_user(&ctx, v.vendor.id, name, &email, &display, roles, locale).await?);
             }
             seeded.push((v.vendor.id, code, prefix, format!("ops@{slug}.example"), name));
         }
@@ -233,6 +235,62 @@ impl Services {
             self.scan_carton(&staff, asn.shipment.id, k.sscc.as_str(), vec![line]).await?;
         }
         self.close_receipt(&staff, asn.shipment.id).await?;
+        self.seed_demo_finance(n, tenant, code, &received, ops_email.trim_start_matches("ops@").trim_end_matches(".example")).await
+    }
+
+    /// Finance for a demo vendor: terms, a bank account, and an invoice of the PO received one carton
+    /// short, flipped from what shipped, so the invoice carries a shortage claim in the ledger. The
+    /// first vendor also gets a partial credit note and a dispute of its claim.
+    async fn seed_demo_finance(&self, n: usize, tenant: TenantId, code: &str, received: &crate::orders::PoDetail, slug: &str) -> Result<(), ServiceError> {
+        use acorn_domain::orders::Channel;
+        use acorn_domain::terms::{DueBasis, PaymentTerm, Terms};
+        let staff = Ctx::cli();
+        let mut terms = Terms::default_for("USD");
+        let (term, basis) = [("2/10 NET30", DueBasis::InvoiceDate), ("NET60", DueBasis::InvoiceDate), ("NET90", DueBasis::ReceiptDate)][n % 3];
+        terms.payment = PaymentTerm::parse(term, basis).map_err(ServiceError::internal)?;
+        if n == 0 {
+            terms.coop_percent = rust_decimal::Decimal::new(2, 0);
+        }
+        self.set_terms(&staff, tenant, terms, Utc::now().date_naive(), "Vendor agreement 2026").await?;
+        let (boss, _) = users::get_by_email(&self.db.conn, &format!("admin@{slug}.example")).await?.ok_or(ServiceError::NotFound("demo user"))?;
+        let boss = Ctx::new(crate::Principal::User(boss), "demo", "127.0.0.1");
+        let (scheme, number, bank) =
+            [("local", "000123456789", "026009593"), ("local", "6222020200112233445", "BKCHCNBJ"), ("iban", "SE4550000000058398257466", "ESSESESS")][n % 3];
+        let account = acorn_store::repo::payments::BankAccount {
+            payee_code: format!("{code}P"),
+            account_holder: format!("{code} receivables"),
+            account_scheme: scheme.into(),
+            account_number: number.into(),
+            bank_code: bank.into(),
+            currency: "USD".into(),
+            updated_by: String::new(),
+            updated_at: Utc::now(),
+        };
+        self.set_bank_account(&boss, tenant, account).await?;
+        let (fin, _) = users::get_by_email(&self.db.conn, &format!("finance@{slug}.example")).await?.ok_or(ServiceError::NotFound("demo user"))?;
+        let fin = Ctx::new(crate::Principal::User(fin), "demo", "127.0.0.1");
+        let t = self.invoice_template(&fin, received.po.id).await?;
+        let input = crate::invoices::NewInvoice {
+            number: format!("{code}-INV-0001"),
+            po_number: received.po.number.clone(),
+            lines: t
+                .lines
+                .iter()
+                .map(|l| crate::invoices::NewInvoiceLine {
+                    po_line_no: Some(l.po_line_no),
+                    item: l.vendor_sku.clone(),
+                    quantity: l.quantity,
+                    unit_cost: l.unit_cost.to_string(),
+                })
+                .collect(),
+            ..Default::default()
+        };
+        let inv = self.submit_invoice(&fin, input, Channel::Ui).await?;
+        if n == 0
+            && let Some(claim) = inv.deductions.iter().find(|d| d.kind == acorn_domain::deductions::DeductionKind::Shortage)
+        {
+            self.open_dispute(&fin, claim.id, "All 48 units left our dock; the carrier's signed proof of delivery shows 2 full cartons.", Vec::new()).await?;
+        }
         Ok(())
     }
 

@@ -323,7 +323,10 @@ pub(crate) async fn write_invoice(c: &impl ConnectionTrait, ctx: &Ctx, p: &Prepa
             },
             None => field.clone(),
         };
-        issues.push(FieldIssue::new(field, r.to_string()));
+        // One message per cell: a value already reported as unreadable is not refused again.
+        if !p.issues.iter().any(|i| i.field == field) {
+            issues.push(FieldIssue::new(field, r.to_string()));
+        }
     }
     let (Some(number), Some(invoice_date), true) = (p.number.clone(), p.invoice_date, issues.is_empty()) else {
         return Err(ServiceError::Invalid(issues));

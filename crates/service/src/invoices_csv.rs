@@ -57,7 +57,7 @@ impl Services {
             for row in g {
                 let quantity = row.get("quantity").parse::<i64>().unwrap_or_else(|_| {
                     issues.push(FieldIssue::new(row.field("quantity"), format!("`{}` is not a whole number", row.get("quantity"))));
-                    1
+                    0
                 });
                 let po_line_no = match row.get("po_line_no") {
                     "" => None,
@@ -84,13 +84,12 @@ impl Services {
                 Err(e) => return Err(e),
             }
         }
-        if !issues.is_empty() {
-            return Err(ServiceError::Invalid(issues));
-        }
-        let prepared = &prepared;
+        // Cells that could not be read were replaced by harmless values, so the checks against the POs
+        // still run and the report names every problem at once; nothing is kept while any remain.
+        let (prepared, parse_issues) = (&prepared, &issues);
         let ids = self
             .mutate(ctx, |tx| async move {
-                let mut issues = Vec::new();
+                let mut issues = parse_issues.clone();
                 let mut written = Vec::new();
                 let mut changes = Vec::new();
                 for p in prepared {
@@ -99,7 +98,8 @@ impl Services {
                             written.push(inv.id);
                             changes.push(change);
                         }
-                        Err(ServiceError::Invalid(list)) => issues.extend(list),
+                        // One message per cell: an unreadable cell is not also refused.
+                        Err(ServiceError::Invalid(list)) => issues.extend(list.into_iter().filter(|i| !parse_issues.iter().any(|p| p.field == i.field))),
                         Err(e) => return Err(e),
                     }
                 }

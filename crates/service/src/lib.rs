@@ -36,6 +36,7 @@ pub mod orders_csv;
 pub mod outbox;
 pub mod payments;
 pub mod receiving;
+pub mod returns;
 pub mod shipments;
 pub mod shipments_csv;
 pub mod terms;

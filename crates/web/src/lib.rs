@@ -5,6 +5,7 @@
 pub mod api;
 pub mod error;
 pub mod i18n;
+pub mod invoice_pdf;
 pub mod json;
 pub mod labels;
 pub mod ops;

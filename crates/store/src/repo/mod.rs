@@ -17,6 +17,7 @@ pub mod mail;
 pub mod orders;
 pub mod payments;
 pub mod registry;
+pub mod returns;
 pub mod sessions;
 pub mod shipments;
 pub mod terms;

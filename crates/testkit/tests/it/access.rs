@@ -3,6 +3,7 @@
 //! "Who may do what". The test fails when the router has a route without an entry. Every vendor's
 //! fixtures carry a canary that must never appear in another vendor's responses.
 
+use crate::finance_api::WalkObj;
 use acorn_domain::ids::TenantId;
 use acorn_domain::master::VendorIdentifierKind;
 use acorn_domain::policy::Role;
@@ -33,6 +34,12 @@ enum Obj {
     BookedShipment,
     /// An ASN whose truck has checked in.
     ArrivedShipment,
+    /// A return to vendor waiting for the vendor's answer.
+    Return,
+    /// A return the vendor approved.
+    ApprovedReturn,
+    /// An invoice, deduction, document, payment run or remittance (see `finance_api::walk_object`).
+    Finance(WalkObj),
 }
 
 /// Objects of the vendor under test the bodies refer to.
@@ -109,6 +116,24 @@ const ROUTING_READERS: &[&str] = &["admin", "category_manager", "vendor_manager"
 const CARRIER_ASSIGNERS: &[&str] = &["admin", "vendor_manager", "receiver"];
 const RECEIVERS: &[&str] = &["admin", "receiver"];
 const VENDOR_ACK_READERS: &[&str] = &["vendor_admin", "operations", "finance", "read_only", "client"];
+const RETURN_READERS: &[&str] =
+    &["admin", "category_manager", "vendor_manager", "ap_clerk", "receiver", "auditor", "vendor_admin", "operations", "finance", "read_only", "client"];
+/// Retailer staff who raise, complete and cancel returns.
+const RETURN_RAISERS: &[&str] = &["admin", "category_manager", "receiver"];
+/// The vendor's people who answer returns and keep its return addresses.
+const RETURN_ANSWERERS: &[&str] = &["vendor_admin", "operations", "client"];
+const TERMS_WRITERS: &[&str] = &["admin"];
+const INVOICE_READERS: &[&str] =
+    &["admin", "category_manager", "vendor_manager", "ap_clerk", "auditor", "vendor_admin", "operations", "finance", "read_only", "client"];
+/// Retailer writers may not submit (the use case refuses them `vendor_only`, a 422).
+const INVOICE_WRITERS: &[&str] = &["admin", "ap_clerk", "vendor_admin", "finance", "client"];
+const DEDUCTION_READERS: &[&str] =
+    &["admin", "category_manager", "vendor_manager", "ap_clerk", "auditor", "vendor_admin", "operations", "finance", "read_only", "client"];
+/// Disputes are opened by the vendor: retailer writers are refused `vendor_only` (422).
+const DEDUCTION_WRITERS: &[&str] = &["admin", "ap_clerk", "vendor_admin", "finance", "client"];
+const DISPUTE_DECIDERS: &[&str] = &["admin", "ap_clerk"];
+const PAYMENT_READERS: &[&str] = &["admin", "vendor_manager", "ap_clerk", "auditor", "vendor_admin", "finance", "read_only", "client"];
+const PAYMENT_WRITERS: &[&str] = &["admin", "ap_clerk"];
 const AUDIT_READERS: &[&str] = &["admin", "category_manager", "vendor_manager", "ap_clerk", "auditor", "vendor_admin", "client"];
 
 const TABLE: &[Route] = &[
@@ -174,6 +199,53 @@ const TABLE: &[Route] = &[
     Route { method: "GET", path: "/api/v1/defects", allowed: PO_READERS, obj: Obj::None, ok: 200 },
     Route { method: "GET", path: "/api/v1/purchase-orders/{po_id}/defects", allowed: PO_READERS, obj: Obj::Po, ok: 200 },
     Route { method: "POST", path: "/api/v1/inbound-plans", allowed: VENDOR_ACK_READERS, obj: Obj::None, ok: 200 },
+    Route { method: "GET", path: "/api/v1/returns", allowed: RETURN_READERS, obj: Obj::None, ok: 200 },
+    Route { method: "POST", path: "/api/v1/returns", allowed: RETURN_RAISERS, obj: Obj::None, ok: 201 },
+    Route { method: "GET", path: "/api/v1/returns/{return_id}", allowed: RETURN_READERS, obj: Obj::Return, ok: 200 },
+    Route { method: "POST", path: "/api/v1/returns/{return_id}/answer", allowed: RETURN_ANSWERERS, obj: Obj::Return, ok: 200 },
+    Route { method: "POST", path: "/api/v1/returns/{return_id}/complete", allowed: RETURN_RAISERS, obj: Obj::ApprovedReturn, ok: 200 },
+    Route { method: "POST", path: "/api/v1/returns/{return_id}/cancel", allowed: RETURN_RAISERS, obj: Obj::Return, ok: 200 },
+    Route { method: "GET", path: "/api/v1/return-addresses", allowed: RETURN_READERS, obj: Obj::None, ok: 200 },
+    Route { method: "PUT", path: "/api/v1/return-addresses", allowed: RETURN_ANSWERERS, obj: Obj::None, ok: 200 },
+    Route { method: "GET", path: "/api/v1/vendors/{vendor_id}/terms", allowed: NOT_RECEIVER, obj: Obj::Vendor, ok: 200 },
+    Route { method: "PUT", path: "/api/v1/vendors/{vendor_id}/terms", allowed: TERMS_WRITERS, obj: Obj::Vendor, ok: 200 },
+    Route { method: "GET", path: "/api/v1/purchase-orders/{po_id}/invoice-template", allowed: INVOICE_READERS, obj: Obj::Po, ok: 200 },
+    Route { method: "GET", path: "/api/v1/invoices", allowed: INVOICE_READERS, obj: Obj::None, ok: 200 },
+    // The walk's invoice names no PO of the vendor's: 422 proves authorisation passed (finance_api covers success).
+    Route { method: "POST", path: "/api/v1/invoices", allowed: INVOICE_WRITERS, obj: Obj::None, ok: 422 },
+    Route { method: "GET", path: "/api/v1/invoices/aging", allowed: INVOICE_READERS, obj: Obj::None, ok: 200 },
+    // No CSV in the walk: 422 proves authorisation passed.
+    Route { method: "POST", path: "/api/v1/invoices/upload", allowed: INVOICE_WRITERS, obj: Obj::None, ok: 422 },
+    // The walk credits an invoice that does not exist: 422 proves authorisation passed (invoices covers success).
+    Route { method: "POST", path: "/api/v1/credit-notes", allowed: INVOICE_WRITERS, obj: Obj::None, ok: 422 },
+    Route { method: "GET", path: "/api/v1/invoices/{invoice_id}", allowed: INVOICE_READERS, obj: Obj::Finance(WalkObj::Invoice), ok: 200 },
+    Route { method: "GET", path: "/api/v1/deductions", allowed: DEDUCTION_READERS, obj: Obj::None, ok: 200 },
+    Route { method: "GET", path: "/api/v1/deductions/totals", allowed: DEDUCTION_READERS, obj: Obj::None, ok: 200 },
+    Route { method: "GET", path: "/api/v1/deductions/{deduction_id}", allowed: DEDUCTION_READERS, obj: Obj::Finance(WalkObj::Deduction), ok: 200 },
+    Route { method: "GET", path: "/api/v1/deductions/{deduction_id}/evidence", allowed: DEDUCTION_READERS, obj: Obj::Finance(WalkObj::Deduction), ok: 200 },
+    // The walk sends JSON, not multipart: 415 proves authorisation passed (finance_api covers uploads).
+    Route { method: "POST", path: "/api/v1/deductions/{deduction_id}/disputes", allowed: DEDUCTION_WRITERS, obj: Obj::Finance(WalkObj::Deduction), ok: 415 },
+    Route {
+        method: "POST",
+        path: "/api/v1/deductions/{deduction_id}/decision",
+        allowed: DISPUTE_DECIDERS,
+        obj: Obj::Finance(WalkObj::DisputedDeduction),
+        ok: 200,
+    },
+    Route { method: "GET", path: "/api/v1/documents/{document_id}", allowed: DEDUCTION_READERS, obj: Obj::Finance(WalkObj::Document), ok: 200 },
+    Route { method: "GET", path: "/api/v1/payment-runs", allowed: PAYMENT_READERS, obj: Obj::None, ok: 200 },
+    Route { method: "POST", path: "/api/v1/payment-runs", allowed: PAYMENT_WRITERS, obj: Obj::None, ok: 201 },
+    Route { method: "GET", path: "/api/v1/payment-runs/{run_id}", allowed: PAYMENT_READERS, obj: Obj::Finance(WalkObj::PaymentRun), ok: 200 },
+    Route { method: "GET", path: "/api/v1/payment-runs/{run_id}/bank-file", allowed: PAYMENT_WRITERS, obj: Obj::Finance(WalkObj::PaymentRun), ok: 200 },
+    Route { method: "GET", path: "/api/v1/remittances", allowed: PAYMENT_READERS, obj: Obj::None, ok: 200 },
+    Route { method: "GET", path: "/api/v1/remittances/{remittance_id}", allowed: PAYMENT_READERS, obj: Obj::Finance(WalkObj::Remittance), ok: 200 },
+    Route { method: "GET", path: "/api/v1/remittances/{remittance_id}/csv", allowed: PAYMENT_READERS, obj: Obj::Finance(WalkObj::Remittance), ok: 200 },
+    Route { method: "GET", path: "/api/v1/vendors/{vendor_id}/bank-accounts", allowed: PAYMENT_READERS, obj: Obj::Vendor, ok: 200 },
+    // Banking changes need one user who is both vendor_admin and finance; no single role may: 422
+    // `banking_needs_admin_and_finance` (finance_api covers success).
+    Route { method: "PUT", path: "/api/v1/vendors/{vendor_id}/bank-accounts", allowed: PAYMENT_READERS, obj: Obj::Vendor, ok: 422 },
+    // SP-API: the walk's invoice names no PO of the vendor's; Amazon's 400 proves authorisation passed.
+    Route { method: "POST", path: "/vendor/payments/v1/invoices", allowed: INVOICE_WRITERS, obj: Obj::None, ok: 400 },
 ];
 
 /// Routes that are not role-based (public by design) and are tested elsewhere.
@@ -259,6 +331,29 @@ async fn make_object(app: &TestApp, obj: Obj, t: &Tenant, dc: &acorn_domain::mas
             }
             shipment.to_string()
         }
+        Obj::Return | Obj::ApprovedReturn => {
+            let item = app.item(&t.fx).await;
+            let new = acorn_service::returns::NewReturn {
+                vendor_code: t.fx.code.clone(),
+                item: item.vendor_sku.clone(),
+                dc_code: dc.code.clone(),
+                return_type: "overstock".into(),
+                quantity: 10,
+                reason: String::new(),
+            };
+            let id = s.raise_return(&ctx, new).await.unwrap().ret.id;
+            if obj == Obj::ApprovedReturn {
+                let answer = acorn_domain::returns::Answer::Approve {
+                    quantity: 10,
+                    vendor_rma: "RMA-1".into(),
+                    disposition: acorn_domain::returns::Disposition::Destroy,
+                    return_address: None,
+                };
+                s.answer_return(&app.vendor_ctx(&t.fx).await, id, answer).await.unwrap();
+            }
+            id.to_string()
+        }
+        Obj::Finance(w) => crate::finance_api::walk_object(app, w, &t.fx, dc).await,
         Obj::Holiday => {
             let day = fresh_day();
             s.add_holiday(&ctx, day, "Test holiday").await.unwrap();
@@ -285,6 +380,8 @@ fn fill(path: &str, obj: Obj, id: &str) -> String {
         Obj::Po => path.replace("{po_id}", id),
         Obj::Holiday => path.replace("{day}", id),
         Obj::Shipment | Obj::CollectShipment | Obj::BookedShipment | Obj::ArrivedShipment => path.replace("{shipment_id}", id),
+        Obj::Return | Obj::ApprovedReturn => path.replace("{return_id}", id),
+        Obj::Finance(w) => path.replace(w.param(), id),
     }
 }
 
@@ -351,7 +448,29 @@ fn body(r: &Route, own: &acorn_testkit::VendorFx, walk: &Walk) -> Option<Value> 
         ("POST", "/api/v1/shipments/{shipment_id}/appointment") => Some(json!({"slot_id": walk.slot_id})),
         ("POST", "/api/v1/shipments/{shipment_id}/cartons") => Some(json!({"sscc": "UNKNOWN-CARTON", "lines": [{"gtin": "00000000000000", "received": 1}]})),
         ("POST", "/api/v1/inbound-plans") => Some(json!({"items": [{"vendor_sku": "WALK-1", "quantity": 1}]})),
+        ("POST", "/api/v1/returns") => Some(json!({"vendor_code": own.code, "item": "WALK-1", "dc_code": "TST1", "return_type": "overstock", "quantity": 2})),
+        ("POST", "/api/v1/returns/{return_id}/answer") => Some(json!({
+            "decision": "approve", "approved_quantity": 1, "vendor_rma": "RMA-WALK", "disposition": "ship_back", "return_address": "1 Walk Rd, Reno NV"
+        })),
+        ("PUT", "/api/v1/return-addresses") => Some(json!({"return_type": "overstock", "address": "1 Walk Rd, Reno NV"})),
         ("POST", "/api/v1/api-clients") => Some(json!({"name": "integration", "vendor_id": own_vendor.0})),
+        ("PUT", "/api/v1/vendors/{vendor_id}/terms") => {
+            Some(json!({"payment": {"net_days": 30}, "tolerance": {"absolute": "1.00", "percent": "1"}, "currency": "USD", "note": "walk"}))
+        }
+        ("POST", "/api/v1/credit-notes") => {
+            Some(json!({"number": "WALK-CN", "invoice_number": "NOSUCHINVOICE", "lines": [{"po_line_no": 1, "quantity": 1, "unit_cost": ""}]}))
+        }
+        ("POST", "/api/v1/invoices") => {
+            Some(json!({"number": format!("W-{}", &uniq[20..]), "po_number": "NOSUCHPO", "lines": [{"item": "WALK-1", "quantity": 1, "unit_cost": "1.00"}]}))
+        }
+        ("POST", "/api/v1/deductions/{deduction_id}/decision") => Some(json!({"outcome": "upheld", "reason": "The receipt stands"})),
+        ("POST", "/api/v1/payment-runs") => Some(json!({"currency": "USD"})),
+        ("PUT", "/api/v1/vendors/{vendor_id}/bank-accounts") => Some(json!({"payee_code": own.code, "account_holder": "Walk Works", "account_scheme": "local",
+            "account_number": "000123456789", "bank_code": "026009593", "currency": "USD"})),
+        ("POST", "/vendor/payments/v1/invoices") => Some(json!({"invoices": [{"invoiceType": "Invoice", "id": format!("W-{}", &uniq[20..]),
+            "date": "2026-01-02T00:00:00Z", "remitToParty": {"partyId": own.code}, "invoiceTotal": {"currencyCode": "USD", "amount": "1.00"},
+            "items": [{"itemSequenceNumber": 1, "vendorProductIdentifier": "WALK-1", "purchaseOrderNumber": "NOSUCHPO",
+                "invoicedQuantity": {"amount": 1, "unitOfMeasure": "Eaches"}, "netCost": {"currencyCode": "USD", "amount": "1.00"}}]}]})),
         ("POST", _) => Some(json!({})),
         _ => None,
     }
@@ -359,6 +478,16 @@ fn body(r: &Route, own: &acorn_testkit::VendorFx, walk: &Walk) -> Option<Value> 
 
 /// Status for a principal acting on an object of `owner` (`None`: own tenant / untenanted).
 fn expected(r: &Route, who: &str, other_tenant: bool, missing: bool) -> u16 {
+    let staff = ["admin", "category_manager", "vendor_manager", "ap_clerk", "receiver", "auditor"].contains(&who);
+    // A document's area follows from its owner, known only once it is found: a missing document (or,
+    // for a vendor, another vendor's) is 404 whatever the role.
+    if r.obj == Obj::Finance(WalkObj::Document) && (missing || (other_tenant && !staff)) {
+        return 404;
+    }
+    // Payment runs are the retailer's: a vendor that may read payments finds none (it reads its remittances).
+    if r.obj == Obj::Finance(WalkObj::PaymentRun) && !staff && r.allowed.contains(&who) {
+        return 404;
+    }
     if !r.allowed.contains(&who) {
         return 403;
     }
@@ -416,7 +545,7 @@ async fn every_role_gets_what_the_policy_table_says_and_nothing_leaks() {
         for (who, client, token) in &principals {
             let cases: Vec<(bool, bool)> = match r.obj {
                 Obj::None => vec![(false, false)],
-                Obj::Dc | Obj::Slot | Obj::Holiday => vec![(false, false), (false, true)],
+                Obj::Dc | Obj::Slot | Obj::Holiday | Obj::Finance(WalkObj::PaymentRun) => vec![(false, false), (false, true)],
                 _ => vec![(false, false), (true, false), (false, true)],
             };
             for (other, missing) in cases {

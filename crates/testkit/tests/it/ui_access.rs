@@ -20,6 +20,13 @@ enum Obj {
     Item,
     Po,
     Shipment,
+    Return,
+    Invoice,
+    Deduction,
+    Document,
+    Remittance,
+    /// A payment run (the retailer's, of no one vendor).
+    Run,
 }
 
 /// Who may open a page.
@@ -63,6 +70,25 @@ const RETAILER_STAFF: &[&str] = &["admin", "category_manager", "vendor_manager",
 const VENDOR_ACK_READERS: &[&str] = &["vendor_admin", "operations", "finance", "read_only"];
 /// The transport desk: retailer staff who read routing.
 const ROUTING_DESK: &[&str] = &["admin", "category_manager", "vendor_manager", "receiver", "auditor"];
+
+/// Who reads returns: everyone but the catalogue and marketing roles.
+const RETURN_READERS: &[&str] =
+    &["admin", "category_manager", "vendor_manager", "ap_clerk", "receiver", "auditor", "vendor_admin", "operations", "finance", "read_only"];
+/// Retailer staff who raise returns.
+const RETURN_RAISERS: &[&str] = &["admin", "category_manager", "receiver"];
+/// Who reads invoices and deductions (the same roles): not the receiver, catalogue or marketing roles.
+const FINANCE_READERS: &[&str] = &["admin", "category_manager", "vendor_manager", "ap_clerk", "auditor", "vendor_admin", "operations", "finance", "read_only"];
+/// Vendor users who submit invoices.
+const INVOICE_WRITERS: &[&str] = &["vendor_admin", "finance"];
+/// Who reads payments and remittances.
+const PAYMENT_READERS: &[&str] = &["admin", "vendor_manager", "ap_clerk", "auditor", "vendor_admin", "finance", "read_only"];
+/// Staff who read payment runs, and who run them (and download bank files).
+const RUN_READERS: &[&str] = &["admin", "vendor_manager", "ap_clerk", "auditor"];
+const RUN_WRITERS: &[&str] = &["admin", "ap_clerk"];
+/// A vendor's people who read its bank accounts.
+const VENDOR_PAYMENT_READERS: &[&str] = &["vendor_admin", "finance", "read_only"];
+/// A vendor's people (all read their own terms).
+const VENDOR_USERS: &[&str] = &["vendor_admin", "operations", "finance", "catalog", "marketing", "read_only"];
 
 const PAGES: &[(&str, Who, Obj)] = &[
     ("/", Who::Roles(ALL), Obj::None),
@@ -113,6 +139,28 @@ const PAGES: &[(&str, Who, Obj)] = &[
     ("/receiving/{id}", Who::Roles(RECEIVERS), Obj::Shipment),
     ("/defects", Who::Roles(NOT_MARKETING), Obj::None),
     ("/defects.csv", Who::Roles(NOT_MARKETING), Obj::None),
+    ("/returns", Who::Roles(RETURN_READERS), Obj::None),
+    ("/returns.csv", Who::Roles(RETURN_READERS), Obj::None),
+    ("/returns/new", Who::Roles(RETURN_RAISERS), Obj::None),
+    ("/returns/addresses", Who::Roles(RETURN_READERS), Obj::None),
+    ("/returns/{id}", Who::Roles(RETURN_READERS), Obj::Return),
+    ("/invoices", Who::Roles(FINANCE_READERS), Obj::None),
+    ("/invoices.csv", Who::Roles(FINANCE_READERS), Obj::None),
+    ("/invoices/{id}", Who::Roles(FINANCE_READERS), Obj::Invoice),
+    ("/orders/{id}/invoice", Who::Roles(INVOICE_WRITERS), Obj::Po),
+    ("/deductions", Who::Roles(FINANCE_READERS), Obj::None),
+    ("/deductions.csv", Who::Roles(FINANCE_READERS), Obj::None),
+    ("/deductions/{id}", Who::Roles(FINANCE_READERS), Obj::Deduction),
+    ("/documents/{id}", Who::Roles(FINANCE_READERS), Obj::Document),
+    ("/payments", Who::Roles(RUN_READERS), Obj::None),
+    ("/payments/{id}", Who::Roles(RUN_READERS), Obj::Run),
+    ("/payments/{id}/pain001.xml", Who::Roles(RUN_WRITERS), Obj::Run),
+    ("/payments/{id}/bank.csv", Who::Roles(RUN_WRITERS), Obj::Run),
+    ("/remittances", Who::Roles(PAYMENT_READERS), Obj::None),
+    ("/remittances/{id}", Who::Roles(PAYMENT_READERS), Obj::Remittance),
+    ("/bank-accounts", Who::Roles(VENDOR_PAYMENT_READERS), Obj::None),
+    ("/terms", Who::Roles(VENDOR_USERS), Obj::None),
+    ("/vendors/{id}/terms", Who::Roles(NOT_RECEIVER), Obj::Vendor),
     ("/notifications", Who::Roles(ALL), Obj::None),
     ("/audit", Who::Roles(&["admin", "category_manager", "vendor_manager", "ap_clerk", "auditor", "vendor_admin"]), Obj::None),
     ("/outbox", Who::Roles(&["admin", "vendor_admin"]), Obj::None),
@@ -144,6 +192,67 @@ struct Tenant {
     item: uuid::Uuid,
     po: uuid::Uuid,
     shipment: uuid::Uuid,
+    ret: uuid::Uuid,
+    invoice: uuid::Uuid,
+    deduction: uuid::Uuid,
+    document: uuid::Uuid,
+    /// Set once the payment run has paid the invoice.
+    remittance: uuid::Uuid,
+}
+
+/// An invoice for more than was received (10 shipped in two cartons, 8 received): its shortage claim
+/// is disputed with a proof of delivery; the vendor has a bank account, so a payment run pays it.
+/// Returns (invoice, claim, the proof's document).
+async fn finance(app: &TestApp, v: &acorn_testkit::VendorFx, dc: &acorn_domain::master::Dc) -> (uuid::Uuid, uuid::Uuid, uuid::Uuid) {
+    let po = app.acked_po(v, dc, 10, false).await;
+    let asn = app.shipment(v, &po, 2, 5).await;
+    let cli = Ctx::cli();
+    app.services.check_in(&cli, asn.shipment.id).await.expect("check-in");
+    for (carton, n) in asn.shipment.cartons.iter().zip([5, 3]) {
+        let line = acorn_service::receiving::ScanLine {
+            po_number: Some(po.po.number.clone()),
+            line_no: Some(1),
+            gtin: carton.items[0].gtin.clone(),
+            received: n,
+            damaged: 0,
+        };
+        app.services.scan_carton(&cli, asn.shipment.id, carton.sscc.as_str(), vec![line]).await.expect("scan");
+    }
+    app.services.close_receipt(&cli, asn.shipment.id).await.expect("close");
+    let fin = app.ctx_as(v.id, &[Role::VendorAdmin, Role::Finance]).await;
+    let tpl = app.services.invoice_template(&fin, po.po.id).await.expect("template");
+    let input = acorn_service::invoices::NewInvoice {
+        number: format!("UIA-{}", &v.canary[6..]),
+        po_number: po.po.number.clone(),
+        lines: tpl
+            .lines
+            .iter()
+            .map(|l| acorn_service::invoices::NewInvoiceLine {
+                po_line_no: Some(l.po_line_no),
+                item: String::new(),
+                quantity: l.quantity,
+                unit_cost: l.unit_cost.to_string(),
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let d = app.services.submit_invoice(&fin, input, acorn_domain::orders::Channel::Ui).await.expect("invoice");
+    let claim = d.deductions[0].id;
+    let pod = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    let disputed = app.services.open_dispute(&fin, claim, "All 10 delivered.", vec![("pod.pdf".into(), pod)]).await.expect("dispute");
+    let document = disputed.disputes[0].documents[0].id;
+    let account = acorn_store::repo::payments::BankAccount {
+        payee_code: v.code.clone(),
+        account_holder: "Fixture Works Ltd".into(),
+        account_scheme: "iban".into(),
+        account_number: "GB82 WEST 1234 5698 7654 32".into(),
+        bank_code: "NWBKGB2L".into(),
+        currency: "USD".into(),
+        updated_by: String::new(),
+        updated_at: chrono::Utc::now(),
+    };
+    app.services.set_bank_account(&fin, v.id, account).await.expect("bank account");
+    (d.invoice.id, claim, document)
 }
 
 /// A vendor with an invited user, an item (its title carries the canary), a PO at `dc`, and an ASN
@@ -172,15 +281,32 @@ async fn tenant(app: &TestApp, dc: &acorn_domain::master::Dc) -> Tenant {
         .await
         .unwrap();
     let mail = app.mail_to(&u.email).await[0].id;
-    Tenant { id: v.id, canary: v.canary, user: u.id, mail, item: item.id, po, shipment }
+    let new = acorn_service::returns::NewReturn {
+        vendor_code: v.code.clone(),
+        item: item.vendor_sku.clone(),
+        dc_code: dc.code.clone(),
+        return_type: "overstock".into(),
+        quantity: 3,
+        reason: format!("Reason {}", v.canary),
+    };
+    let ret = app.services.raise_return(&Ctx::cli(), new).await.expect("return fixture").ret.id;
+    let (invoice, deduction, document) = finance(app, &v, dc).await;
+    Tenant { id: v.id, canary: v.canary, user: u.id, mail, item: item.id, po, shipment, ret, invoice, deduction, document, remittance: uuid::Uuid::nil() }
 }
 
 #[tokio::test]
 async fn every_role_sees_the_pages_the_policy_allows_and_nothing_else() {
     let app = TestApp::start().await;
     let dc = app.dc("UIA1").await;
-    let a = tenant(&app, &dc).await;
-    let b = tenant(&app, &dc).await;
+    let mut a = tenant(&app, &dc).await;
+    let mut b = tenant(&app, &dc).await;
+    // One payment run pays both vendors' invoices: a remittance each.
+    let ap = app.ctx_as(TenantId::RETAILER, &[Role::ApClerk]).await;
+    let today = chrono::Utc::now().date_naive();
+    let run = app.services.run_payments(&ap, "USD", today, today + chrono::Duration::days(60)).await.expect("payment run");
+    for t in [&mut a, &mut b] {
+        t.remittance = run.remittances.iter().find(|r| r.tenant == t.id).expect("a remittance per vendor").id;
+    }
     let mut principals: Vec<(&str, reqwest::Client)> = Vec::new();
     for role in Role::ALL {
         let t = if role.is_retailer() { TenantId::RETAILER } else { a.id };
@@ -193,7 +319,7 @@ async fn every_role_sees_the_pages_the_policy_allows_and_nothing_else() {
     for (path, who, obj) in PAGES {
         let cases: Vec<(bool, bool)> = match obj {
             Obj::None | Obj::Token => vec![(false, false)],
-            Obj::Dc => vec![(false, false), (false, true)],
+            Obj::Dc | Obj::Run => vec![(false, false), (false, true)],
             _ => vec![(false, false), (true, false), (false, true)],
         };
         for (other, missing) in cases {
@@ -211,6 +337,12 @@ async fn every_role_sees_the_pages_the_policy_allows_and_nothing_else() {
                     Obj::Item => t.item.to_string(),
                     Obj::Po => t.po.to_string(),
                     Obj::Shipment => t.shipment.to_string(),
+                    Obj::Return => t.ret.to_string(),
+                    Obj::Invoice => t.invoice.to_string(),
+                    Obj::Deduction => t.deduction.to_string(),
+                    Obj::Document => t.document.to_string(),
+                    Obj::Remittance => t.remittance.to_string(),
+                    Obj::Run => run.run.id.to_string(),
                 }
             };
             let url = app.url(&path.replace("{id}", &id).replace("{token}", &id));

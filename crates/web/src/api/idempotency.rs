@@ -17,9 +17,13 @@ use axum::response::{IntoResponse, Response};
 
 /// Largest request body the API accepts.
 pub const MAX_BODY: usize = 16 * 1024 * 1024;
+/// Largest `multipart/form-data` body buffered here (document uploads); each upload route caps its own
+/// with `DefaultBodyLimit` (e.g. five 10 MiB dispute files), other routes still stop at [`MAX_BODY`].
+pub const MAX_UPLOAD_BODY: usize = crate::api::ledger::MAX_DISPUTE_BODY;
 
 pub async fn idempotent(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if !matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) {
+    // SP-API-compatible routes (`/vendor/…`) dedupe on natural keys (invoice number…), as Amazon's do.
+    if !matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) || req.uri().path().starts_with("/vendor/") {
         return next.run(req).await;
     }
     match run(state, req, next).await {
@@ -42,8 +46,11 @@ async fn run(state: AppState, req: Request, next: Next) -> Result<Response, ApiE
         .filter(|k| !k.is_empty() && k.len() <= 255)
         .ok_or_else(|| ApiError::bad_request("idempotency_key_required", "send an Idempotency-Key header (1–255 characters) with every POST, PUT and PATCH"))?
         .to_string();
-    let bytes =
-        to_bytes(body, MAX_BODY).await.map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "the request body is larger than 16 MiB"))?;
+    let upload = parts.headers.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"multipart/form-data"));
+    let limit = if upload { MAX_UPLOAD_BODY } else { MAX_BODY };
+    let bytes = to_bytes(body, limit).await.map_err(|_| {
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("the request body is larger than {} MiB", limit / (1024 * 1024)))
+    })?;
     let route = format!("{} {}", parts.method, parts.extensions.get::<MatchedPath>().map(|m| m.as_str()).unwrap_or(parts.uri.path()));
     let meta = parts.extensions.get::<RequestMeta>().cloned().unwrap_or(RequestMeta { request_id: String::new(), ip: String::new() });
     let meta_id = meta.request_id.clone();

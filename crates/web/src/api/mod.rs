@@ -5,10 +5,15 @@ pub mod admin;
 pub mod auth;
 pub mod dto;
 pub mod idempotency;
+pub mod invoices;
+pub mod ledger;
 pub mod master;
 pub mod orders;
+pub mod payments;
+pub mod returns;
 pub mod shipments;
 pub mod token;
+pub mod vendor_invoices;
 
 use crate::state::AppState;
 use axum::Router;
@@ -82,6 +87,34 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(shipments::list_defects))
         .routes(routes!(shipments::po_defects))
         .routes(routes!(shipments::inbound_plan))
+        .routes(routes!(returns::list_returns, returns::raise_return))
+        .routes(routes!(returns::get_return))
+        .routes(routes!(returns::answer_return))
+        .routes(routes!(returns::complete_return))
+        .routes(routes!(returns::cancel_return))
+        .routes(routes!(returns::list_return_addresses, returns::put_return_address))
+        .routes(routes!(invoices::get_terms, invoices::put_terms))
+        .routes(routes!(invoices::invoice_template))
+        .routes(routes!(invoices::list_invoices, invoices::submit_invoice))
+        .routes(routes!(invoices::invoice_aging))
+        .routes(routes!(invoices::upload_invoices))
+        .routes(routes!(invoices::submit_credit_note))
+        .routes(routes!(invoices::get_invoice))
+        .routes(routes!(ledger::list_deductions))
+        .routes(routes!(ledger::ledger_totals))
+        .routes(routes!(ledger::get_deduction))
+        .routes(routes!(ledger::evidence_pack))
+        .routes(ledger::dispute_route())
+        .routes(routes!(ledger::decide_dispute))
+        .routes(routes!(ledger::download_document))
+        .routes(routes!(payments::list_payment_runs, payments::run_payments))
+        .routes(routes!(payments::get_payment_run))
+        .routes(routes!(payments::bank_file))
+        .routes(routes!(payments::list_remittances))
+        .routes(routes!(payments::get_remittance))
+        .routes(routes!(payments::remittance_csv_download))
+        .routes(routes!(payments::get_bank_accounts, payments::put_bank_account))
+        .routes(routes!(vendor_invoices::submit_invoices))
         .routes(routes!(token::token))
         .split_for_parts()
 }

@@ -1054,6 +1054,8 @@ struct DetailPage {
     can_ack: bool,
     /// The ASN builder prefilled with the acknowledged, not yet shipped eaches (empty: nothing to ship).
     ship_href: String,
+    /// The invoice flip for vendor users who submit invoices, once something shipped (empty: none).
+    invoice_href: String,
     typed: ChangeTyped,
 }
 
@@ -1173,6 +1175,11 @@ fn detail_page(auth: &SessionAuth, shell: Shell, t: T, d: PoDetail, appointments
             && d.lines.iter().any(|l| !l.cancelled && l.committed_eaches > l.shipped_eaches)
         {
             format!("/shipments/new?po={}", po.id)
+        } else {
+            String::new()
+        },
+        invoice_href: if super::invoices::can_invoice(auth) && d.lines.iter().any(|l| l.shipped_eaches > 0) {
+            format!("/orders/{}/invoice", po.id)
         } else {
             String::new()
         },

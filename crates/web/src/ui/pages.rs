@@ -126,6 +126,23 @@ pub(crate) fn nav(auth: &SessionAuth, path: &str) -> Vec<NavItem> {
     if access(auth, Area::PurchaseOrders) >= Access::Read {
         items.push(("/defects".into(), "nav.defects", "dash.card.defects"));
     }
+    if access(auth, Area::Invoices) >= Access::Read {
+        items.push(("/invoices".into(), "nav.invoices", "dash.card.invoices"));
+    }
+    if access(auth, Area::Payments) >= Access::Read {
+        // Staff run payments; a vendor's people read their remittances.
+        if auth.user.is_retailer() {
+            items.push(("/payments".into(), "nav.payments", "dash.card.payments"));
+        } else {
+            items.push(("/remittances".into(), "nav.remittances", "dash.card.remittances"));
+        }
+    }
+    if access(auth, Area::Deductions) >= Access::Read {
+        items.push(("/deductions".into(), "nav.deductions", "dash.card.deductions"));
+    }
+    if access(auth, Area::Returns) >= Access::Read {
+        items.push(("/returns".into(), "nav.returns", "dash.card.returns"));
+    }
     if access(auth, Area::Items) >= Access::Read {
         items.push(("/items".into(), "nav.items", "dash.card.items"));
     }
@@ -134,6 +151,10 @@ pub(crate) fn nav(auth: &SessionAuth, path: &str) -> Vec<NavItem> {
         let href = if auth.user.is_retailer() { "/vendors".to_string() } else { format!("/vendors/{}", auth.user.tenant_id) };
         let key = if auth.user.is_retailer() { "nav.vendors" } else { "nav.my_vendor" };
         items.push((href, key, "dash.card.vendors"));
+    }
+    if !auth.user.is_retailer() && access(auth, Area::Terms) >= Access::Read {
+        // Staff open a vendor's terms from its page.
+        items.push(("/terms".into(), "nav.terms", "dash.card.terms"));
     }
     if access(auth, Area::Facilities) >= Access::Read {
         items.push(("/dcs".into(), "nav.dcs", "dash.card.dcs"));
@@ -300,6 +321,10 @@ pub(crate) mod tests {
                 "/routing",
                 "/receiving",
                 "/defects",
+                "/invoices",
+                "/payments",
+                "/deductions",
+                "/returns",
                 "/items",
                 "/vendors",
                 "/dcs",
@@ -312,24 +337,82 @@ pub(crate) mod tests {
         );
         assert_eq!(
             hrefs(&[Role::Auditor], r, "/"),
-            ["/", "/orders", "/shipments", "/routing", "/defects", "/items", "/vendors", "/dcs", "/holidays", "/users", "/api-clients", "/audit"]
+            [
+                "/",
+                "/orders",
+                "/shipments",
+                "/routing",
+                "/defects",
+                "/invoices",
+                "/payments",
+                "/deductions",
+                "/returns",
+                "/items",
+                "/vendors",
+                "/dcs",
+                "/holidays",
+                "/users",
+                "/api-clients",
+                "/audit"
+            ]
         );
-        assert_eq!(hrefs(&[Role::Receiver], r, "/"), ["/", "/orders", "/shipments", "/routing", "/receiving", "/defects", "/items", "/dcs", "/holidays"]);
+        assert_eq!(
+            hrefs(&[Role::Receiver], r, "/"),
+            ["/", "/orders", "/shipments", "/routing", "/receiving", "/defects", "/returns", "/items", "/dcs", "/holidays"]
+        );
         assert_eq!(
             hrefs(&[Role::CategoryManager], r, "/"),
-            ["/", "/orders", "/shipments", "/routing", "/defects", "/items", "/vendors", "/dcs", "/holidays", "/audit"]
+            ["/", "/orders", "/shipments", "/routing", "/defects", "/invoices", "/deductions", "/returns", "/items", "/vendors", "/dcs", "/holidays", "/audit"]
         );
         let v = TenantId::new_v7();
         let own = format!("/vendors/{v}");
         assert_eq!(
             hrefs(&[Role::VendorAdmin], v, "/"),
-            ["/", "/orders", "/shipments", "/inbound", "/defects", "/items", own.as_str(), "/dcs", "/users", "/api-clients", "/audit", "/outbox"]
+            [
+                "/",
+                "/orders",
+                "/shipments",
+                "/inbound",
+                "/defects",
+                "/invoices",
+                "/remittances",
+                "/deductions",
+                "/returns",
+                "/items",
+                own.as_str(),
+                "/terms",
+                "/dcs",
+                "/users",
+                "/api-clients",
+                "/audit",
+                "/outbox"
+            ]
         );
-        assert_eq!(hrefs(&[Role::Operations], v, "/"), ["/", "/orders", "/shipments", "/inbound", "/defects", "/items", own.as_str(), "/dcs"]);
+        assert_eq!(
+            hrefs(&[Role::Operations], v, "/"),
+            ["/", "/orders", "/shipments", "/inbound", "/defects", "/invoices", "/deductions", "/returns", "/items", own.as_str(), "/terms", "/dcs"]
+        );
         // Finance reads acknowledgements (and so plans inbound stock) but has no routing.
-        assert_eq!(hrefs(&[Role::Finance], v, "/"), ["/", "/orders", "/shipments", "/inbound", "/defects", "/items", own.as_str(), "/dcs"]);
+        assert_eq!(
+            hrefs(&[Role::Finance], v, "/"),
+            [
+                "/",
+                "/orders",
+                "/shipments",
+                "/inbound",
+                "/defects",
+                "/invoices",
+                "/remittances",
+                "/deductions",
+                "/returns",
+                "/items",
+                own.as_str(),
+                "/terms",
+                "/dcs"
+            ]
+        );
         // Marketing reads the catalogue but not purchase orders.
-        assert_eq!(hrefs(&[Role::Marketing], v, "/"), ["/", "/items", own.as_str(), "/dcs"]);
+        assert_eq!(hrefs(&[Role::Marketing], v, "/"), ["/", "/items", own.as_str(), "/terms", "/dcs"]);
         assert_eq!(hrefs(&[], v, "/"), ["/"]);
     }
 
@@ -345,6 +428,11 @@ pub(crate) mod tests {
         assert_eq!(current("/shipments/123/replace"), ["/shipments"]);
         assert_eq!(current("/receiving/123"), ["/receiving"]);
         assert_eq!(current("/holidays"), ["/holidays"]);
+        assert_eq!(current("/returns/addresses"), ["/returns"]);
+        assert_eq!(current("/invoices/123"), ["/invoices"]);
+        assert_eq!(current("/deductions/123"), ["/deductions"]);
+        assert_eq!(current("/payments/123"), ["/payments"]);
+        assert!(current("/invoices.csv").is_empty());
         assert!(current("/vendorsx").is_empty());
     }
 }
