@@ -718,7 +718,7 @@ async fn invoices_upload_as_csv_all_or_nothing_with_rows_named() {
     let bad = format!("invoice_number,po_number,item,quantity,unit_cost\nC-1,{number},{sku},3,10.00\nC-2,{number},{sku},x,10.00\nC-3,{number},NOPE,1,10.00\n");
     let (s, e) = upload(bad).await;
     assert_eq!(s, 422, "{e}");
-    assert_eq!(fields(&e), ["row 3, quantity"], "{e}");
+    assert_eq!(fields(&e), ["row 3, quantity", "row 4, item"], "an unreadable cell hides no other row's refusal: {e}");
     let bad = format!("invoice_number,po_number,item,quantity,unit_cost\nC-1,{number},{sku},3,10.00\nC-3,{number},NOPE,1,10.00\n");
     let (s, e) = upload(bad).await;
     assert_eq!(s, 422, "{e}");
