@@ -132,8 +132,10 @@ pub(crate) async fn post(c: &impl ConnectionTrait, p: Posting, at: DateTime<Utc>
 
 /// The change that audits a posted deduction and tells the vendor.
 pub(crate) fn posted_change(d: &Deduction) -> Change {
+    // Accruals under agreed percentages are arithmetic the vendor signed: heard in the bell, not mailed.
+    let kind = if d.kind.disputable() { "deduction.posted" } else { "deduction.accrued" };
     Change::new(d.tenant, "deduction.posted", "deduction", d.id).after(d).event(
-        "deduction.posted",
+        kind,
         d.description.clone(),
         format!("/deductions/{}", d.id),
         Audience::Vendor,

@@ -1,7 +1,8 @@
 //! Who is told about a business event, and how. Every event reaches the in-app bell of its audience
-//! (the feed is read straight from the outbox); the events a vendor must act on are also e-mailed to
-//! the vendor's operations people and admins, queued in the same transaction as the change, so a mail
-//! is never sent for a change that rolled back.
+//! (the feed is read straight from the outbox); the events a vendor must act on are also e-mailed —
+//! orders to the vendor's operations people and admins, money (claims and chargebacks with their
+//! dispute window, dispute decisions, remittances) to its finance people and admins — queued in the
+//! same transaction as the change, so a mail is never sent for a change that rolled back.
 
 use crate::{ServiceConfig, ServiceError, Services, mail, now};
 use acorn_domain::events::Event;
@@ -9,22 +10,38 @@ use acorn_domain::policy::Role;
 use acorn_store::{ConnectionTrait, repo};
 use serde::Serialize;
 
-/// Event kinds e-mailed to the vendor side (the rest are bell-only).
-const MAILED_TO_VENDOR: &[&str] = &["po.created", "po.changed", "po.cancelled", "ack.due_soon", "appointment.changed", "receipt.discrepancy"];
+/// Who on the vendor side is mailed, and why (the last line of the mail).
+struct Recipients {
+    roles: &'static [Role],
+    because: &'static str,
+}
 
-/// Vendor roles that receive order-to-dock mail.
-const VENDOR_RECIPIENTS: &[Role] = &[Role::VendorAdmin, Role::Operations];
+const ORDERS: Recipients = Recipients { roles: &[Role::VendorAdmin, Role::Operations], because: "you handle orders for your company in ACORN" };
+const MONEY: Recipients = Recipients { roles: &[Role::VendorAdmin, Role::Finance], because: "you handle invoices and payments for your company in ACORN" };
+
+/// Event kinds e-mailed to the vendor side, and to whom (the rest are bell-only; accruals under agreed
+/// percentages are `deduction.accrued`, bell-only).
+const MAILED_TO_VENDOR: &[(&str, Recipients)] = &[
+    ("po.created", ORDERS),
+    ("po.changed", ORDERS),
+    ("po.cancelled", ORDERS),
+    ("ack.due_soon", ORDERS),
+    ("appointment.changed", ORDERS),
+    ("receipt.discrepancy", ORDERS),
+    ("return.requested", ORDERS),
+    ("deduction.posted", MONEY),
+    ("dispute.decided", MONEY),
+    ("remittance.issued", MONEY),
+];
 
 /// Queues the e-mails an event calls for, in the caller's transaction.
 pub async fn mail_for(c: &impl ConnectionTrait, config: &ServiceConfig, event: &Event) -> Result<(), ServiceError> {
-    if !event.audience.reaches(false) || !MAILED_TO_VENDOR.contains(&event.kind.as_str()) {
+    let Some((_, to)) = MAILED_TO_VENDOR.iter().find(|(kind, _)| *kind == event.kind.as_str()) else { return Ok(()) };
+    if !event.audience.reaches(false) {
         return Ok(());
     }
-    let body = format!(
-        "{}\n\nOpen it in ACORN: {}{}\n\nYou receive this because you handle orders for your company in ACORN.\n",
-        event.summary, config.base_url, event.link
-    );
-    for to in repo::users::emails_with_roles(c, event.tenant, VENDOR_RECIPIENTS).await? {
+    let body = format!("{}\n\nOpen it in ACORN: {}{}\n\nYou receive this because {}.\n", event.summary, config.base_url, event.link, to.because);
+    for to in repo::users::emails_with_roles(c, event.tenant, to.roles).await? {
         mail::queue(c, event.tenant, &to, &format!("[ACORN] {}", event.summary), &body).await?;
     }
     Ok(())

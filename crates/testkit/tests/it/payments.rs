@@ -195,8 +195,15 @@ async fn a_closed_po_draws_its_chargebacks_once_and_accruals_follow_the_terms() 
     let mut terms = acorn_domain::terms::Terms::default_for("USD");
     terms.coop_percent = Decimal::from(2);
     app.services.set_terms(&Ctx::cli(), v.id, terms, Utc::now().date_naive(), "co-op 2 %").await.unwrap();
+    let money_people = app.user(v.id, &[Role::Finance]).await;
+    let ops = app.user(v.id, &[Role::Operations]).await;
     let (invoice_id, _, cost) = short_invoice(&app, &v, "PAY4", "CB-1").await;
     let fin = app.ctx_as(v.id, &[Role::Finance]).await;
+    // The claim is mailed to finance (with its dispute window to act on); the co-op accrual is not.
+    let subjects: Vec<String> = app.mail_to(&money_people.email).await.into_iter().map(|m| m.subject).collect();
+    assert_eq!(subjects.iter().filter(|s| s.contains("Shortage claim")).count(), 1, "{subjects:?}");
+    assert!(!subjects.iter().any(|s| s.contains("co-op")), "{subjects:?}");
+    assert!(!app.mail_to(&ops.email).await.iter().any(|m| m.subject.contains("claim")), "operations is not mailed about money");
     let inv = app.services.invoice(&fin, invoice_id).await.unwrap();
     let coop: Vec<_> = inv.deductions.iter().filter(|d| d.kind == acorn_domain::deductions::DeductionKind::Coop).collect();
     assert_eq!(coop.len(), 1, "{:#?}", inv.deductions);
