@@ -96,11 +96,13 @@ impl Services {
                 let mut lines = Vec::new();
                 for (i, l) in input.lines.iter().enumerate() {
                     let row = i + 1;
+                    // The same identifiers an invoice line is found by: PO line, vendor SKU or any GTIN form.
                     let item = l.item.trim();
-                    let Some(orig) = invoiced
-                        .iter()
-                        .find(|x| Some(x.po_line_no) == l.po_line_no || (!item.is_empty() && (x.vendor_sku.eq_ignore_ascii_case(item) || x.gtin == item)))
-                    else {
+                    let gtin14 = acorn_domain::gs1::Gtin::parse(item).ok().map(|g| g.as_str().to_string());
+                    let Some(orig) = invoiced.iter().find(|x| {
+                        Some(x.po_line_no) == l.po_line_no
+                            || (!item.is_empty() && (x.vendor_sku.eq_ignore_ascii_case(item) || gtin14.as_deref() == Some(x.gtin.as_str())))
+                    }) else {
                         issues.push(FieldIssue::new(format!("lines[{row}].item"), format!("is not on invoice {}", invoice.number)));
                         continue;
                     };
@@ -130,7 +132,7 @@ impl Services {
                     let amount = money::checked_extend(l.quantity, unit_cost).map_err(|e| ServiceError::invalid(&format!("lines[{row}].quantity"), e))?;
                     lines.push(InvoiceLine { line_no: row as i64, quantity: l.quantity, unit_cost, amount, matched: None, ..orig.clone() });
                 }
-                if lines.is_empty() && adjustments.is_empty() {
+                if input.lines.is_empty() && adjustments.is_empty() {
                     issues.push(FieldIssue::new("lines", "a credit note credits at least one line or amount"));
                 }
                 let totals = totals(lines.iter().map(|l| l.amount), adjustments, &invoice.currency);

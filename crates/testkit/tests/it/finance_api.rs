@@ -3,7 +3,8 @@
 //! refusals naming every field, list filters and paging, tenant isolation; disputes uploaded as
 //! multipart with their documents downloadable (with safe headers) by the vendor and AP only, AP's
 //! decision; a payment run whose remittance JSON and CSV add up to the cent and whose bank file pays it;
-//! masked bank accounts; terms; and Amazon's `submitInvoices` with its own example payload.
+//! masked bank accounts; terms; and Amazon's `submitInvoices` with its own example payload, and with a
+//! `CreditNote` crediting one of the vendor's invoices in part, then in full.
 //!
 //! Also the fixtures the authorisation walk (`access.rs`) uses for the finance routes.
 
@@ -696,6 +697,122 @@ async fn amazon_submit_invoices_maps_the_example_onto_a_real_po() {
     let narrow = app.token(a.id, &[acorn_domain::policy::Area::PurchaseOrders]).await;
     let (s, e) = post(body, narrow).await;
     assert_eq!((s, e["errors"][0]["code"].as_str()), (403, Some("Unauthorized")), "{e}");
+}
+
+/// Amazon's `submitInvoices` with `invoiceType: CreditNote`, over HTTP: an invoice submitted the
+/// Amazon way is credited in part (2 units in a case, and the freight), refused when the declared total,
+/// the currency or the invoice referenced is wrong, when the items reference two invoices, when more
+/// is credited than is left, and for another vendor; then credited in full, which cancels it before payment.
+#[tokio::test]
+async fn amazon_submit_invoices_takes_a_credit_note_of_one_invoice() {
+    let app = TestApp::start().await;
+    let dc = app.dc("FIN9").await;
+    let a = app.vendor().await;
+    let b = app.vendor().await;
+    let po = received_po(&app, &a, &dc, [5, 5]).await;
+    let sku = po.lines[0].vendor_sku.clone();
+    let token = app.token(a.id, &[]).await;
+    let url = app.url("/vendor/payments/v1/invoices");
+    let post = |body: Value, token: String| {
+        let url = url.clone();
+        async move {
+            let res = http().post(&url).header("x-amz-access-token", token).json(&body).send().await.unwrap();
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap())
+        }
+    };
+    let today = format!("{}T12:00:00.000Z", Utc::now().date_naive());
+    let invoice = json!({"invoices": [{
+        "invoiceType": "Invoice", "id": "AMZ-INV-9", "date": today, "remitToParty": {"partyId": "ABCDE"},
+        "invoiceTotal": {"currencyCode": "USD", "amount": "102.50"},
+        "chargeDetails": [{"type": "Freight", "chargeAmount": {"currencyCode": "USD", "amount": "2.50"}}],
+        "items": [{"itemSequenceNumber": 1, "vendorProductIdentifier": sku, "purchaseOrderNumber": po.po.number,
+                   "invoicedQuantity": {"amount": 10, "unitOfMeasure": "Eaches"}, "netCost": {"currencyCode": "USD", "amount": "10.00"}}]
+    }]});
+    let (s, r) = post(invoice, token.clone()).await;
+    assert_eq!(s, 202, "{r}");
+    let invoice_id = r["payload"]["transactionId"].as_str().unwrap().to_string();
+
+    // A case of 2 units and the freight credited: 22.50, as declared.
+    let credit = |id: &str, reference: &str, amount: Value, total: &str| {
+        json!({"invoices": [{
+            "invoiceType": "CreditNote", "id": id, "date": today, "remitToParty": {"partyId": "ABCDE"},
+            "invoiceTotal": {"currencyCode": "USD", "amount": total},
+            "items": [{"itemSequenceNumber": 1, "vendorProductIdentifier": sku, "invoicedQuantity": amount,
+                       "netCost": {"currencyCode": "USD", "amount": "10.00"}, "creditNoteDetails": {"referenceInvoiceNumber": reference}}]
+        }]})
+    };
+    let mut part = credit("AMZ-CN-1", "AMZ-INV-9", json!({"amount": 1, "unitOfMeasure": "Cases", "unitSize": 2}), "22.50");
+    part["invoices"][0]["chargeDetails"] = json!([{"type": "Freight", "chargeAmount": {"currencyCode": "USD", "amount": "2.50"}}]);
+
+    // Refused first, nothing stored: a declared total that is not what the lines and charges make …
+    let fin = app.login(&app.user(a.id, &[Role::Finance]).await).await;
+    let credit_notes = || {
+        let fin = fin.clone();
+        let url = app.url(&format!("/api/v1/invoices?invoice_type=CreditNote&po_id={}", po.po.id));
+        async move { call(&fin, Method::GET, &url, None, None).await.1["items"].as_array().unwrap().len() }
+    };
+    let mut wrong = part.clone();
+    wrong["invoices"][0]["invoiceTotal"]["amount"] = "20.00".into();
+    let (s, e) = post(wrong, token.clone()).await;
+    assert_eq!(s, 400, "{e}");
+    assert_eq!(e["errors"][0]["details"], "invoices[0].invoiceTotal.amount", "{e}");
+    assert!(e["errors"][0]["message"].as_str().unwrap().contains("invoiceTotal.amount: the declared total 20.00 differs"), "{e}");
+    // … another currency than the invoice's …
+    let mut euros = part.clone();
+    euros["invoices"][0]["invoiceTotal"]["currencyCode"] = "EUR".into();
+    euros["invoices"][0]["items"][0]["netCost"]["currencyCode"] = "EUR".into();
+    euros["invoices"][0]["chargeDetails"][0]["chargeAmount"]["currencyCode"] = "EUR".into();
+    let (s, e) = post(euros, token.clone()).await;
+    assert_eq!(s, 400, "{e}");
+    assert_eq!(e["errors"][0]["details"], "invoices[0].invoiceTotal.currencyCode", "{e}");
+    // … items crediting two invoices …
+    let mut two = part.clone();
+    let mut second = two["invoices"][0]["items"][0].clone();
+    second["itemSequenceNumber"] = 2.into();
+    second["creditNoteDetails"]["referenceInvoiceNumber"] = "AMZ-INV-8".into();
+    two["invoices"][0]["items"].as_array_mut().unwrap().push(second);
+    let (s, e) = post(two, token.clone()).await;
+    assert_eq!(s, 400, "{e}");
+    let msg = e["errors"].to_string();
+    assert!(msg.contains("credits invoices AMZ-INV-8, AMZ-INV-9") && msg.contains("a credit note credits one invoice"), "{e}");
+    // … an invoice that is not the vendor's.
+    let (s, e) = post(part.clone(), app.token(b.id, &[]).await).await;
+    assert_eq!(s, 400, "{e}");
+    assert_eq!(e["errors"][0]["details"], "invoices[0].items[0].creditNoteDetails.referenceInvoiceNumber", "{e}");
+    assert!(e["errors"][0]["message"].as_str().unwrap().contains("no invoice AMZ-INV-9 of yours"), "{e}");
+    assert_eq!(credit_notes().await, 0, "nothing stored");
+
+    let (s, r) = post(part, token.clone()).await;
+    assert_eq!(s, 202, "{r}");
+    assert!(r.get("errors").is_none(), "{r}");
+    let cn_id = r["payload"]["transactionId"].as_str().unwrap().to_string();
+    let (s, cn) = call(&fin, Method::GET, &app.url(&format!("/api/v1/invoices/{cn_id}")), None, None).await;
+    assert_eq!(s, 200, "the transaction id is the credit note's id: {cn}");
+    assert_eq!((cn["invoice_type"].as_str(), cn["reference_number"].as_str()), (Some("CreditNote"), Some("AMZ-INV-9")), "{cn}");
+    assert_eq!((cn["number"].as_str(), cn["channel"].as_str(), cn["state"].as_str()), (Some("AMZ-CN-1"), Some("api"), Some("approved")), "{cn}");
+    assert_eq!((dec(&cn["subtotal"]), dec(&cn["charges"]), dec(&cn["total"])), (Decimal::new(2000, 2), Decimal::new(250, 2), Decimal::new(2250, 2)));
+    assert_eq!(cn["lines"][0]["quantity"], 2, "a case of 2 → 2 eaches");
+
+    // More than is left (8): refused on the item's quantity.
+    let (s, e) = post(credit("AMZ-CN-2", "AMZ-INV-9", json!({"amount": 9, "unitOfMeasure": "Eaches"}), "90.00"), token.clone()).await;
+    assert_eq!(s, 400, "{e}");
+    assert!(
+        e["errors"].as_array().unwrap().iter().any(|x| x["details"] == "invoices[0].items[0].invoicedQuantity.amount"
+            && x["message"].as_str().unwrap().contains("the 8 units invoiced and not yet credited")),
+        "{e}"
+    );
+    assert_eq!(credit_notes().await, 1);
+
+    // The 8 left are the whole open 80.00 of an invoice no payment run has taken: both are cancelled.
+    let (s, r) = post(credit("AMZ-CN-2", "AMZ-INV-9", json!({"amount": 8, "unitOfMeasure": "Eaches"}), "80.00"), token.clone()).await;
+    assert_eq!(s, 202, "{r}");
+    let cn2 = r["payload"]["transactionId"].as_str().unwrap();
+    let (_, cn) = call(&fin, Method::GET, &app.url(&format!("/api/v1/invoices/{cn2}")), None, None).await;
+    assert_eq!(cn["state"], "cancelled", "{cn}");
+    let (_, inv) = call(&fin, Method::GET, &app.url(&format!("/api/v1/invoices/{invoice_id}")), None, None).await;
+    assert_eq!(inv["state"], "cancelled", "{inv}");
+    assert_eq!(credit_notes().await, 2);
 }
 
 #[tokio::test]

@@ -27,12 +27,18 @@ const POD: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 o
 /// A PO of 10 eaches at 10.00, acknowledged, shipped in two cartons of 5 and received 5 + 3: the
 /// receipt is closed two units short.
 async fn received_short(app: &TestApp, v: &VendorFx, dc_code: &str) -> (PoDetail, acorn_service::shipments::ShipmentDetail) {
+    received(app, v, dc_code, [5, 3]).await
+}
+
+/// A PO of 10 eaches at 10.00, acknowledged, shipped in two cartons of 5 and received with `counts`
+/// units per carton; the receipt is closed.
+async fn received(app: &TestApp, v: &VendorFx, dc_code: &str, counts: [i64; 2]) -> (PoDetail, acorn_service::shipments::ShipmentDetail) {
     let dc = app.dc(dc_code).await;
     let po = app.acked_po(v, &dc, 10, false).await;
     let asn = app.shipment(v, &po, 2, 5).await;
     let ctx = Ctx::cli();
     app.services.check_in(&ctx, asn.shipment.id).await.expect("check-in");
-    for (carton, n) in asn.shipment.cartons.iter().zip([5, 3]) {
+    for (carton, n) in asn.shipment.cartons.iter().zip(counts) {
         let line = ScanLine { po_number: Some(po.po.number.clone()), line_no: Some(1), gtin: carton.items[0].gtin.clone(), received: n, damaged: 0 };
         app.services.scan_carton(&ctx, asn.shipment.id, carton.sscc.as_str(), vec![line]).await.expect("scan");
     }
@@ -374,6 +380,212 @@ async fn the_flip_shows_every_refusal_on_its_field_and_other_vendors_see_nothing
     assert!(!html.contains("INV-OK-1") && html.contains("No invoices yet"), "{html}");
     let (_, csv) = get(&w_fin, &app.url("/deductions.csv")).await;
     assert!(!csv.contains(&claim.number));
+}
+
+/// A PO received in full (10 of 10 at 10.00) and invoiced by the vendor through the use case: an
+/// approved invoice of 100.00, every line matched, not in any payment run.
+async fn approved_invoice(app: &TestApp, v: &VendorFx, dc_code: &str, number: &str) -> acorn_service::invoices::InvoiceDetail {
+    let (po, _) = received(app, v, dc_code, [5, 5]).await;
+    let fin = app.ctx_as(v.id, &[Role::Finance]).await;
+    let input = acorn_service::invoices::NewInvoice {
+        number: number.into(),
+        po_number: po.po.number.clone(),
+        lines: vec![acorn_service::invoices::NewInvoiceLine { po_line_no: Some(1), item: String::new(), quantity: 10, unit_cost: "10.00".into() }],
+        ..Default::default()
+    };
+    let d = app.services.submit_invoice(&fin, input, acorn_domain::orders::Channel::Ui).await.expect("invoice");
+    assert_eq!(d.invoice.state, acorn_domain::invoices::InvoiceState::Approved);
+    d
+}
+
+/// Credit notes in the browser (axe-core on every page): the vendor opens an approved invoice and
+/// credits 2 of its 10 units; the credit note shows its total and links back, and the invoice lists
+/// it. Crediting 9 more is refused on the line's row (8 are left). Crediting the 8 left is the whole
+/// open amount of an invoice no payment run has taken (this test runs none), so the invoice and that
+/// last credit note are cancelled together.
+#[tokio::test]
+async fn in_the_browser_a_vendor_credits_part_of_an_invoice_then_the_rest_which_cancels_it() -> anyhow::Result<()> {
+    let Some(b) = Browser::start().await? else { return Ok(()) };
+    let app = TestApp::start().await;
+    let v = app.vendor().await;
+    let invoice = approved_invoice(&app, &v, "FIN7", "INV-CN-1").await;
+    let vendor = app.user(v.id, &[Role::Finance]).await;
+
+    // The vendor opens the approved invoice from the index: no credit notes yet.
+    sign_in(&b, &app, &vendor).await?;
+    b.click("a[href='/invoices']").await?;
+    b.wait_for("#invoices-table").await?;
+    b.click(&format!("#invoice-{}", invoice.invoice.id)).await?;
+    b.wait_for("#credit-notes-none").await?;
+    b.assert_accessible().await?;
+    assert_eq!(b.text("#invoice-state").await?, "Approved");
+
+    // Credit note: 2 of the 10 units, at the invoiced cost (the unit cost left empty).
+    b.click("#credit-note").await?;
+    b.wait_for("#credit-submit").await?;
+    b.assert_accessible().await?;
+    let date = b.client().find(Locator::Css("#date")).await?.prop("value").await?;
+    assert_eq!(date, Some(Utc::now().date_naive().to_string()), "dated today");
+    assert_eq!(b.text("#left-0").await?, "10");
+    assert_eq!(amount(&b.text("#credit-open").await?), Decimal::new(10000, 2));
+    b.fill("#number", "CN-FIN-1").await?;
+    b.fill("#qty-0", "2").await?;
+    b.click("#credit-submit").await?;
+
+    // The credit note's page: its type, total and the invoice it credits.
+    b.wait_for("#credited-invoice").await?;
+    b.assert_accessible().await?;
+    let title = b.text("#invoice-title").await?;
+    assert!(title.starts_with("Credit note") && title.contains("CN-FIN-1") && title.contains("Approved"), "{title}");
+    assert!(b.text("#notice").await?.contains("netted from your next payment"));
+    assert_eq!(amount(&b.text("#invoice-total").await?), Decimal::new(2000, 2));
+    assert_eq!(b.text("#credited-invoice").await?, "INV-CN-1");
+    assert!(!b.exists("#credit-note").await?, "a credit note is not credited");
+    assert!(b.text("#invoice-lines").await?.contains("10 USD"), "credited at the invoiced cost");
+
+    // Back on the invoice, which lists it; a second credit note for more than is left is refused on the row.
+    b.click("#credited-invoice").await?;
+    b.wait_for("#invoice-credit-notes").await?;
+    b.assert_accessible().await?;
+    let notes = b.text("#invoice-credit-notes").await?;
+    assert!(notes.contains("CN-FIN-1") && notes.contains("20.00 USD"), "{notes}");
+    assert_eq!(b.text("#invoice-state").await?, "Approved");
+    b.click("#credit-note").await?;
+    b.wait_for("#credit-submit").await?;
+    assert_eq!(b.text("#left-0").await?, "8");
+    assert_eq!(amount(&b.text("#credit-open").await?), Decimal::new(8000, 2));
+    b.fill("#number", "CN-FIN-2").await?;
+    b.fill("#qty-0", "9").await?;
+    b.click("#credit-submit").await?;
+    b.wait_for(".error-summary").await?;
+    b.assert_accessible().await?;
+    let error = b.text("#qty-0-error").await?;
+    assert!(error.contains("between 1 and the 8 units invoiced and not yet credited"), "{error}");
+    let summary = b.text(".error-summary").await?;
+    assert!(summary.contains("Line 1, Quantity to credit (eaches)") && !summary.contains("at least one line"), "{summary}");
+    let typed = b.client().find(Locator::Css("#number")).await?.prop("value").await?;
+    assert_eq!(typed.as_deref(), Some("CN-FIN-2"), "typed values are kept");
+
+    // The 8 left: the whole open amount before payment, so the invoice is cancelled, and the credit note with it.
+    b.fill("#qty-0", "8").await?;
+    b.click("#credit-submit").await?;
+    b.wait_for("#credited-invoice").await?;
+    b.assert_accessible().await?;
+    assert!(b.text("#notice").await?.contains("both cancelled"));
+    assert_eq!(amount(&b.text("#invoice-total").await?), Decimal::new(8000, 2));
+    assert_eq!(b.text("#invoice-state").await?, "Cancelled");
+    b.click("#credited-invoice").await?;
+    b.wait_for("#invoice-credit-notes").await?;
+    b.assert_accessible().await?;
+    assert_eq!(b.text("#invoice-state").await?, "Cancelled");
+    assert!(!b.exists("#credit-note").await?, "a cancelled invoice offers no credit note");
+    let notes = b.text("#invoice-credit-notes").await?;
+    assert!(notes.contains("CN-FIN-1") && notes.contains("CN-FIN-2") && notes.contains("80.00 USD") && notes.contains("Cancelled"), "{notes}");
+    assert!(b.text("#invoice-timeline").await?.contains("credited in full by credit note CN-FIN-2"));
+
+    // The same invoice in Chinese.
+    b.client().find(Locator::Css("#lang-select")).await?.select_by_value("zh-CN").await?;
+    b.wait_for("html[lang='zh-CN']").await?;
+    b.wait_for("#invoice-credit-notes").await?;
+    b.assert_accessible().await?;
+    assert!(b.text("#credit-notes-title").await?.contains("贷项通知单"));
+    b.close().await
+}
+
+/// The credit note form over HTTP: the page's own and the use case's refusals on their fields and
+/// rows at once, nothing stored; "Add more rows"; a credit note cannot be credited; staff cannot
+/// credit; another vendor sees nothing.
+#[tokio::test]
+async fn the_credit_note_form_shows_every_refusal_on_its_row_and_other_vendors_see_nothing() {
+    let app = TestApp::start().await;
+    let v = app.vendor().await;
+    let w = app.vendor().await;
+    let invoice = approved_invoice(&app, &v, "FIN8", "INV-CN-2").await;
+    let fin = app.login(&app.user(v.id, &[Role::Finance]).await).await;
+    let page = format!("/invoices/{}/credit", invoice.invoice.id);
+    let (status, html) = get(&fin, &app.url(&page)).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("name=\"qty-0\"") && html.contains("id=\"left-0\">10<") && html.contains("<option value=\"Freight\""), "{html}");
+    let (_, html) = get(&fin, &app.url(&format!("/invoices/{}", invoice.invoice.id))).await;
+    assert!(html.contains(&format!("href=\"{page}\"")), "the invoice page links the form");
+
+    // The invoice's own number, a unit cost above the invoiced one, a charge of an allowance type: all at once.
+    let form = fields(&[
+        ("rows", "1"),
+        ("adj_rows", "3"),
+        ("action", "submit"),
+        ("number", "INV-CN-2"),
+        ("date", ""),
+        ("line-0", "1"),
+        ("item-0", ""),
+        ("qty-0", "2"),
+        ("cost-0", "12.00"),
+        ("adj-kind-1", "charge"),
+        ("adj-type-1", "Promotional"),
+        ("adj-amount-1", "5.00"),
+    ]);
+    let audit = app.audit_count().await;
+    let res = submit(&app, &fin, &page, &page, &form).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<a href=\"#number\">Credit note number: number INV-CN-2 is already used"), "{html}");
+    assert!(html.contains("<a href=\"#cost-0\">Line 1, Unit cost (empty: as invoiced): cannot exceed the invoiced 10"), "{html}");
+    assert!(html.contains("id=\"cost-0-error\"") && html.contains("id=\"adj-type-1-error\""), "{html}");
+    assert!(html.contains("value=\"12.00\"") && html.contains("value=\"INV-CN-2\""), "typed values are kept");
+    assert_eq!(app.audit_count().await, audit, "nothing stored");
+
+    // Not a number: the page's own error, nothing sent. Nothing to credit: refused on the lines.
+    let mut bad = form.clone();
+    bad[7].1 = "two".into();
+    let res = submit(&app, &fin, &page, &page, &bad).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("id=\"qty-0-error\">`two` is not a whole number"));
+    let empty = fields(&[("rows", "1"), ("adj_rows", "1"), ("action", "submit"), ("number", "CN-E"), ("line-0", "1"), ("qty-0", "0")]);
+    let res = submit(&app, &fin, &page, &page, &empty).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("<a href=\"#lines\">Lines credited: a credit note credits at least one line or amount"));
+
+    // "Add more rows" keeps what was typed.
+    let mut more = form.clone();
+    more[2].1 = "more".into();
+    let res = submit(&app, &fin, &page, &page, &more).await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"adj-amount-5\"") && html.contains("value=\"12.00\""));
+
+    // A good one, at a lower unit cost less a discount (1 × 9.50 − 0.50): on to the credit note's page.
+    let good = fields(&[
+        ("rows", "1"),
+        ("adj_rows", "1"),
+        ("action", "submit"),
+        ("number", "CN-OK-1"),
+        ("line-0", "1"),
+        ("qty-0", "1"),
+        ("cost-0", "9.50"),
+        ("adj-kind-0", "allowance"),
+        ("adj-type-0", "Discount"),
+        ("adj-amount-0", "0.50"),
+    ]);
+    let res = submit(&app, &fin, &page, &page, &good).await;
+    assert_eq!(res.status(), 303);
+    let to = location(&res);
+    assert!(to.starts_with("/invoices/") && to.ends_with("?done=credited"), "{to}");
+    let (_, html) = get(&fin, &app.url(&to)).await;
+    assert!(html.contains("Credit note submitted and approved.") && html.contains("id=\"invoice-total\"><strong>9.00 USD"), "{html}");
+    // A credit note's own form says it cannot be credited.
+    let cn_page = format!("{}/credit", to.trim_end_matches("?done=credited"));
+    let (status, html) = get(&fin, &app.url(&cn_page)).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("id=\"nothing-to-credit\"") && html.contains("only invoices can be credited") && !html.contains("credit-submit"), "{html}");
+
+    // Staff cannot credit; another vendor gets 404.
+    let staff = app.login(&app.user(TenantId::RETAILER, &[Role::ApClerk]).await).await;
+    assert_eq!(get(&staff, &app.url(&page)).await.0, 403);
+    let (_, html) = get(&staff, &app.url(&format!("/invoices/{}", invoice.invoice.id))).await;
+    assert!(html.contains("CN-OK-1") && !html.contains(&format!("href=\"{page}\"")), "staff see the credit notes, not the form: {html}");
+    let w_fin = app.login(&app.user(w.id, &[Role::Finance]).await).await;
+    assert_eq!(get(&w_fin, &app.url(&page)).await.0, 404);
+    assert_eq!(get(&w_fin, &app.url(&to)).await.0, 404);
 }
 
 /// Terms and bank details in the portal over HTTP: staff add a terms version (refused first with

@@ -147,6 +147,7 @@ const PAGES: &[(&str, Who, Obj)] = &[
     ("/invoices", Who::Roles(FINANCE_READERS), Obj::None),
     ("/invoices.csv", Who::Roles(FINANCE_READERS), Obj::None),
     ("/invoices/{id}", Who::Roles(FINANCE_READERS), Obj::Invoice),
+    ("/invoices/{id}/credit", Who::Roles(INVOICE_WRITERS), Obj::Invoice),
     ("/orders/{id}/invoice", Who::Roles(INVOICE_WRITERS), Obj::Po),
     ("/deductions", Who::Roles(FINANCE_READERS), Obj::None),
     ("/deductions.csv", Who::Roles(FINANCE_READERS), Obj::None),

@@ -12,20 +12,32 @@
 //! - invoice-level `chargeDetails`, `allowanceDetails`, `taxDetails` → charges, allowances, tax; when the
 //!   invoice has none of a kind, the items' details of that kind are summed by type instead.
 //!
+//! A `CreditNote` is mapped onto an ACORN credit note of one invoice:
+//! - `items[].creditNoteDetails.referenceInvoiceNumber` (required, the same for every item: a credit
+//!   note credits one invoice; more are refused with the numbers named) → the invoice credited; the
+//!   items' `purchaseOrderNumber` is not needed (the credit note takes its invoice's PO);
+//! - `id`, `date`, items → lines credited and the details → adjustments as for an invoice;
+//! - `invoiceTotal` is checked to the cent against the total its lines and adjustments make
+//!   (`acorn_domain::invoices::totals`; refused on `invoiceTotal.amount`), and its currency against the
+//!   credited invoice's (`invoiceTotal.currencyCode`), before anything is submitted.
+//!
 //! Every invoice of a request is checked first (any problem: 400 with every problem, nothing stored),
-//! then submitted on its own. Validation and matching run synchronously, so the answer is final: 202
-//! with `transactionId` = the stored invoice's id (ids joined by `,` for several invoices; ACORN has no
-//! transaction-status endpoint yet), plus `errors` for any invoice that was refused; 400 when none was
-//! accepted. `CreditNote` is refused until credit notes can be submitted.
+//! then submitted on its own. Validation, matching and crediting run synchronously, so the answer is
+//! final: 202 with `transactionId` = the stored invoice's or credit note's id (ids joined by `,` for
+//! several; ACORN has no transaction-status endpoint yet), plus `errors` for any that was refused; 400
+//! when none was accepted.
 
 use super::auth::Api;
 use crate::error::ApiError;
 use crate::request::current_request_id;
 use crate::state::AppState;
+use acorn_domain::invoices::{Adjustment, AdjustmentKind, InvoiceType, Refusal, totals};
 use acorn_domain::orders::Channel;
 use acorn_domain::policy::{Access, Area};
-use acorn_service::ServiceError;
+use acorn_service::credit_notes::NewCreditNote;
 use acorn_service::invoices::{NewAdjustment, NewInvoice, NewInvoiceLine};
+use acorn_service::{Ctx, ServiceError};
+use acorn_store::repo::invoices::InvoiceFilter;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -138,6 +150,12 @@ struct SpTax {
 
 #[derive(Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
+struct SpCreditNoteDetails {
+    reference_invoice_number: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
 struct SpItem {
     item_sequence_number: Option<i64>,
     amazon_product_identifier: Option<String>,
@@ -146,6 +164,7 @@ struct SpItem {
     net_cost: Option<SpMoney>,
     net_cost_unit_of_measure: Option<String>,
     purchase_order_number: Option<String>,
+    credit_note_details: Option<SpCreditNoteDetails>,
     tax_details: Vec<SpTax>,
     charge_details: Vec<SpCharge>,
     allowance_details: Vec<SpAllowance>,
@@ -180,11 +199,54 @@ struct SpRequest {
     payload: Option<SpPayload>,
 }
 
-/// Where an adjustment of the mapped invoice came from, to name it in errors.
+/// One mapped Amazon invoice or credit note, with where its adjustments came from, to name them in errors.
 struct Mapped {
+    /// The invoice; for a credit note its number, date, lines and adjustments (see [`Mapped::credit_note`]).
     input: NewInvoice,
+    /// For a credit note: the number of the invoice it credits.
+    credits: Option<String>,
     /// Each adjustment's Amazon detail path(s), its type field and its amount field, by position.
     adjustment_paths: Vec<(String, &'static str, &'static str)>,
+}
+
+impl Mapped {
+    /// The credit note this is, if it is one.
+    fn credit_note(&self) -> Option<NewCreditNote> {
+        let invoice_number = self.credits.clone()?;
+        Some(NewCreditNote {
+            number: self.input.number.clone(),
+            date: self.input.invoice_date.clone(),
+            invoice_number,
+            lines: self.input.lines.clone(),
+            adjustments: self.input.adjustments.clone(),
+        })
+    }
+
+    /// The total the lines (quantity × unit cost) and adjustments make, as the use cases compute it;
+    /// None when one of them cannot be read (the use case names it).
+    fn computed_total(&self) -> Option<Decimal> {
+        let currency = self.input.currency.as_str();
+        let lines = self
+            .input
+            .lines
+            .iter()
+            .map(|l| acorn_domain::money::parse_amount(&l.unit_cost, false).ok().and_then(|c| acorn_domain::money::checked_extend(l.quantity, c).ok()))
+            .collect::<Option<Vec<Decimal>>>()?;
+        let adjustments = self
+            .input
+            .adjustments
+            .iter()
+            .map(|a| {
+                Some(Adjustment {
+                    kind: AdjustmentKind::parse(a.kind.trim())?,
+                    code: a.code.clone(),
+                    description: a.description.clone(),
+                    amount: acorn_domain::money::parse_amount(&a.amount, false).ok()?,
+                })
+            })
+            .collect::<Option<Vec<Adjustment>>>()?;
+        Some(totals(lines, &adjustments, currency).total)
+    }
 }
 
 fn text(v: &Option<String>) -> Option<&str> {
@@ -257,14 +319,15 @@ fn adjustments(
     }
 }
 
-/// Maps one Amazon invoice onto ACORN's, or says everything wrong with it.
+/// Maps one Amazon invoice or credit note onto ACORN's, or says everything wrong with it.
 fn map_invoice(i: usize, inv: SpInvoice) -> Result<Mapped, Vec<SpError>> {
     let p = format!("invoices[{i}]");
     let mut errs = Vec::new();
     let bad = |errs: &mut Vec<SpError>, field: &str, message: String| errs.push(err("InvalidInput", message, format!("{p}.{field}")));
+    let mut kind = InvoiceType::Invoice;
     match text(&inv.invoice_type) {
         Some("Invoice") => {}
-        Some("CreditNote") => bad(&mut errs, "invoiceType", format!("{p}: credit notes cannot be submitted over this API yet; submit invoices only")),
+        Some("CreditNote") => kind = InvoiceType::CreditNote,
         Some(other) => {
             bad(
                 &mut errs,
@@ -301,10 +364,20 @@ fn map_invoice(i: usize, inv: SpInvoice) -> Result<Mapped, Vec<SpError>> {
     }
     let total = money(&inv.invoice_total, &format!("{p}.invoiceTotal"), None, &mut errs);
     let cur = currency.as_deref();
+    let credit = kind == InvoiceType::CreditNote;
     if inv.items.is_empty() {
-        bad(&mut errs, "items", format!("{p}.items: an invoice needs at least one item (an invoice covers one purchase order)"));
+        if credit {
+            bad(
+                &mut errs,
+                "items",
+                format!("{p}.items: a credit note needs at least one item, whose creditNoteDetails.referenceInvoiceNumber names the invoice credited"),
+            );
+        } else {
+            bad(&mut errs, "items", format!("{p}.items: an invoice needs at least one item (an invoice covers one purchase order)"));
+        }
     }
     let mut pos: BTreeSet<String> = BTreeSet::new();
+    let mut references: BTreeSet<String> = BTreeSet::new();
     let mut lines = Vec::new();
     for (j, item) in inv.items.iter().enumerate() {
         let ip = format!("{p}.items[{j}]");
@@ -312,11 +385,25 @@ fn map_invoice(i: usize, inv: SpInvoice) -> Result<Mapped, Vec<SpError>> {
         if item.item_sequence_number.is_none() {
             bad(&mut errs, "itemSequenceNumber", format!("{ip}.itemSequenceNumber is required"));
         }
-        match text(&item.purchase_order_number) {
-            Some(po) => {
-                pos.insert(po.to_ascii_uppercase());
+        if credit {
+            // A credit note carries its invoice's PO: any purchaseOrderNumber given is not used.
+            match item.credit_note_details.as_ref().and_then(|d| text(&d.reference_invoice_number)) {
+                Some(r) => {
+                    references.insert(r.to_string());
+                }
+                None => bad(
+                    &mut errs,
+                    "creditNoteDetails.referenceInvoiceNumber",
+                    format!("{ip}.creditNoteDetails.referenceInvoiceNumber is required for a CreditNote: the number of the invoice credited"),
+                ),
             }
-            None => bad(&mut errs, "purchaseOrderNumber", format!("{ip}.purchaseOrderNumber is required for an Invoice")),
+        } else {
+            match text(&item.purchase_order_number) {
+                Some(po) => {
+                    pos.insert(po.to_ascii_uppercase());
+                }
+                None => bad(&mut errs, "purchaseOrderNumber", format!("{ip}.purchaseOrderNumber is required for an Invoice")),
+            }
         }
         let identifier = text(&item.vendor_product_identifier).or(text(&item.amazon_product_identifier));
         if identifier.is_none() {
@@ -379,6 +466,18 @@ fn map_invoice(i: usize, inv: SpInvoice) -> Result<Mapped, Vec<SpError>> {
             format!("{p} ({}) covers purchase orders {}; submit one invoice per purchase order", number.as_deref().unwrap_or("?"), list.join(", ")),
         );
     }
+    if references.len() > 1 {
+        let list: Vec<_> = references.iter().cloned().collect();
+        bad(
+            &mut errs,
+            "items",
+            format!(
+                "{p} ({}) credits invoices {} (items[].creditNoteDetails.referenceInvoiceNumber); a credit note credits one invoice",
+                number.as_deref().unwrap_or("?"),
+                list.join(", ")
+            ),
+        );
+    }
     let mut out = Mapped {
         input: NewInvoice {
             number: number.unwrap_or_default(),
@@ -389,6 +488,7 @@ fn map_invoice(i: usize, inv: SpInvoice) -> Result<Mapped, Vec<SpError>> {
             adjustments: Vec::new(),
             total,
         },
+        credits: if credit { references.into_iter().next() } else { None },
         adjustment_paths: Vec::new(),
     };
     let items = &inv.items;
@@ -436,6 +536,27 @@ fn map_invoice(i: usize, inv: SpInvoice) -> Result<Mapped, Vec<SpError>> {
         })
         .collect();
     adjustments("tax", ("taxType", "taxAmount"), own, prefixed(&p, of_items), cur, &mut errs, &mut out);
+    // A credit note has no declared total of its own in the use case: invoiceTotal is checked here,
+    // against what its lines and adjustments make, before anything is submitted.
+    if credit
+        && errs.is_empty()
+        && let (Some(declared), Some(cur)) = (out.input.total.as_deref(), cur)
+    {
+        match acorn_domain::money::parse_amount(declared, false) {
+            Ok(declared) => {
+                if let Some(computed) = out.computed_total()
+                    && acorn_domain::money::round_ledger(declared, cur) != computed
+                {
+                    let refusal = Refusal::TotalMismatch {
+                        declared: acorn_domain::money::format_amount(declared, cur),
+                        computed: acorn_domain::money::format_amount(computed, cur),
+                    };
+                    bad(&mut errs, "invoiceTotal.amount", format!("{p}.invoiceTotal.amount: {refusal}"));
+                }
+            }
+            Err(issue) => bad(&mut errs, "invoiceTotal.amount", format!("{p}.invoiceTotal.amount {issue}")),
+        }
+    }
     if errs.is_empty() { Ok(out) } else { Err(errs) }
 }
 
@@ -473,7 +594,8 @@ fn amazon_path(p: &str, field: &str, m: &Mapped) -> String {
     }
     match field {
         "number" => format!("{p}.id"),
-        "invoice_date" => format!("{p}.date"),
+        "invoice_date" | "date" => format!("{p}.date"),
+        "invoice_number" => format!("{p}.items[0].creditNoteDetails.referenceInvoiceNumber"),
         "po_number" => format!("{p}.items.purchaseOrderNumber"),
         "currency" => format!("{p}.invoiceTotal.currencyCode"),
         "total" => format!("{p}.invoiceTotal.amount"),
@@ -498,10 +620,32 @@ fn refused(i: usize, m: &Mapped, e: ServiceError) -> Result<Vec<SpError>, ApiErr
     }
 }
 
-/// Submit invoices (Amazon's `submitInvoices`). See the module documentation for the mapping.
+/// A credit note's `invoiceTotal.currencyCode` against the currency of the invoice it credits (the
+/// credit note takes that currency). An invoice that is not found is left to the use case to name.
+async fn credit_currency(s: &AppState, ctx: &Ctx, i: usize, m: &Mapped) -> Result<Vec<SpError>, ApiError> {
+    let Some(number) = m.credits.as_deref() else { return Ok(Vec::new()) };
+    let filter = InvoiceFilter { number: Some(number.to_string()), invoice_type: Some(InvoiceType::Invoice), ..Default::default() };
+    let found = s.services.list_invoices(ctx, filter, None, Some(1)).await.map_err(ApiError::from)?;
+    Ok(found
+        .items
+        .first()
+        .filter(|invoice| !invoice.currency.eq_ignore_ascii_case(&m.input.currency))
+        .map(|invoice| {
+            let path = format!("invoices[{i}].invoiceTotal.currencyCode");
+            err(
+                "InvalidInput",
+                format!("{path} {} differs from the currency {} of invoice {number}, which the credit note credits", m.input.currency, invoice.currency),
+                path,
+            )
+        })
+        .into_iter()
+        .collect())
+}
+
+/// Submit invoices and credit notes (Amazon's `submitInvoices`). See the module documentation for the mapping.
 #[utoipa::path(post, path = "/vendor/payments/v1/invoices", tag = "sp-api",
     request_body(content = serde_json::Value, description = "Amazon's SubmitInvoicesRequest: `{\"invoices\": [Invoice…]}` (vendorInvoices model)"),
-    responses((status = 202, body = SpSubmitResponse, description = "Accepted: `payload.transactionId` is the invoice id (ids joined by `,`); `errors` lists invoices refused"),
+    responses((status = 202, body = SpSubmitResponse, description = "Accepted: `payload.transactionId` is the invoice or credit note id (ids joined by `,`); `errors` lists those refused"),
         (status = 400, body = SpSubmitResponse), (status = 403, body = SpSubmitResponse), (status = 429, body = SpSubmitResponse)),
     security(("x-amz-access-token" = [])))]
 pub async fn submit_invoices(State(s): State<AppState>, api: Result<Api, ApiError>, body: Bytes) -> Response {
@@ -528,12 +672,22 @@ pub async fn submit_invoices(State(s): State<AppState>, api: Result<Api, ApiErro
             Err(e) => problems.extend(e),
         }
     }
+    for (i, m) in mapped.iter().enumerate() {
+        match credit_currency(&s, &ctx, i, m).await {
+            Ok(list) => problems.extend(list),
+            Err(e) => return from_api(e),
+        }
+    }
     if !problems.is_empty() {
         return errors(StatusCode::BAD_REQUEST, problems);
     }
     let mut accepted = Vec::new();
     for (i, m) in mapped.iter().enumerate() {
-        match s.services.submit_invoice(&ctx, m.input.clone(), Channel::Api).await {
+        let submitted = match m.credit_note() {
+            Some(cn) => s.services.submit_credit_note(&ctx, cn, Channel::Api).await,
+            None => s.services.submit_invoice(&ctx, m.input.clone(), Channel::Api).await,
+        };
+        match submitted {
             Ok(d) => accepted.push(d.invoice.id.to_string()),
             Err(e) => match refused(i, m, e) {
                 Ok(list) => problems.extend(list),
@@ -613,6 +767,61 @@ mod tests {
         assert!(e.iter().any(|x| x.message.starts_with("Value 'Invoic' is not valid with respect to enumeration '[CreditNote, Invoice]'")), "{e:?}");
     }
 
+    fn credit_note() -> serde_json::Value {
+        let mut v = base();
+        v["invoiceType"] = "CreditNote".into();
+        v["id"] = "CN-1".into();
+        let item = v["items"][0].as_object_mut().unwrap();
+        item.remove("purchaseOrderNumber");
+        item.insert("creditNoteDetails".into(), serde_json::json!({"referenceInvoiceNumber": "INV-1"}));
+        v
+    }
+
+    #[test]
+    fn maps_a_credit_note_onto_the_invoice_it_credits() {
+        let m = map_invoice(0, invoice(credit_note())).map_err(|e| format!("{e:?}")).unwrap();
+        let cn = m.credit_note().expect("a credit note");
+        assert_eq!((cn.number.as_str(), cn.date.as_str(), cn.invoice_number.as_str()), ("CN-1", "2026-11-20", "INV-1"));
+        assert_eq!(cn.lines.len(), 1);
+        assert_eq!((cn.lines[0].item.as_str(), cn.lines[0].quantity, cn.lines[0].unit_cost.as_str()), ("SKU-1", 12, "10.00"), "2 cases of 6");
+        assert_eq!(cn.adjustments.len(), 1);
+        assert_eq!((cn.adjustments[0].kind.as_str(), cn.adjustments[0].amount.as_str()), ("charge", "10.00"));
+        assert_eq!(m.computed_total(), Some(Decimal::new(13000, 2)), "12 × 10.00 + 10.00 freight");
+        assert!(map_invoice(0, invoice(base())).map_err(|e| format!("{e:?}")).unwrap().credit_note().is_none(), "an invoice is no credit note");
+    }
+
+    #[test]
+    fn a_credit_note_credits_one_named_invoice() {
+        let mut v = credit_note();
+        let mut second = v["items"][0].clone();
+        second["itemSequenceNumber"] = 2.into();
+        second["creditNoteDetails"]["referenceInvoiceNumber"] = "INV-2".into();
+        v["items"].as_array_mut().unwrap().push(second);
+        let e = map_invoice(0, invoice(v.clone())).err().unwrap();
+        assert!(e.iter().any(|x| x.details == "invoices[0].items" && x.message.contains("credits invoices INV-1, INV-2")), "{e:?}");
+        v["items"][1].as_object_mut().unwrap().remove("creditNoteDetails");
+        let e = map_invoice(0, invoice(v)).err().unwrap();
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].details, "invoices[0].items[1].creditNoteDetails.referenceInvoiceNumber");
+        let mut v = credit_note();
+        v["items"] = serde_json::json!([]);
+        let e = map_invoice(0, invoice(v)).err().unwrap();
+        assert!(e.iter().any(|x| x.details == "invoices[0].items" && x.message.contains("referenceInvoiceNumber")), "{e:?}");
+    }
+
+    #[test]
+    fn a_credit_notes_total_is_checked_against_its_lines_and_adjustments() {
+        let mut v = credit_note();
+        v["invoiceTotal"]["amount"] = "129.99".into();
+        let e = map_invoice(2, invoice(v.clone())).err().unwrap();
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].details, "invoices[2].invoiceTotal.amount");
+        assert!(e[0].message.contains("invoiceTotal") && e[0].message.contains("129.99") && e[0].message.contains("130.00"), "{e:?}");
+        // Rounded to the cent as the ledger does: 130.004 is 130.00.
+        v["invoiceTotal"]["amount"] = "130.004".into();
+        assert!(map_invoice(0, invoice(v)).is_ok());
+    }
+
     #[test]
     fn service_fields_become_amazon_paths() {
         let m = map_invoice(0, invoice(base())).map_err(|e| format!("{e:?}")).unwrap();
@@ -622,5 +831,7 @@ mod tests {
         assert_eq!(amazon_path("invoices[0]", "adjustments[1].amount", &m), "invoices[0].chargeDetails[0].chargeAmount.amount");
         assert_eq!(amazon_path("invoices[0]", "number", &m), "invoices[0].id");
         assert_eq!(amazon_path("invoices[0]", "total", &m), "invoices[0].invoiceTotal.amount");
+        assert_eq!(amazon_path("invoices[0]", "date", &m), "invoices[0].date");
+        assert_eq!(amazon_path("invoices[0]", "invoice_number", &m), "invoices[0].items[0].creditNoteDetails.referenceInvoiceNumber");
     }
 }

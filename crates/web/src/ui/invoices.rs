@@ -2,8 +2,10 @@
 //! `disputed` over the stored state) with the invoice aging summary for both sides; the "flip" that
 //! turns a PO into an invoice (lines from what shipped and is not yet invoiced, charges, allowances and
 //! tax, every refusal shown at once on its field or row); the invoice page (header, lines with their
-//! match outcome and the numbers compared, adjustments, the claims raised, the timeline of states) and
-//! its one-page PDF. Also the presentation helpers the finance pages share.
+//! match outcome and the numbers compared, adjustments, its credit notes or, for a credit note, the
+//! invoice it credits, the claims raised, the timeline of states) and its one-page PDF; the credit note
+//! form (units of the invoice's lines, charges, allowances and tax, refusals on their rows as in the
+//! flip). Also the presentation helpers the finance pages share.
 
 use super::forms::{self, FieldErrors, FormData};
 use super::lists::{self, Links};
@@ -22,6 +24,7 @@ use acorn_domain::orders::{Channel, PoFilter};
 use acorn_domain::payments::AgingBucket;
 use acorn_domain::policy::{Access, Area};
 use acorn_service::auth::SessionAuth;
+use acorn_service::credit_notes::NewCreditNote;
 use acorn_service::invoices::{InvoiceDetail, InvoiceTemplate, NewAdjustment, NewInvoice, NewInvoiceLine};
 use acorn_service::{Ctx, ServiceError};
 use acorn_store::repo::invoices::InvoiceFilter;
@@ -40,6 +43,8 @@ const PAGE_SIZE: u64 = 50;
 const ADJ_STEP: usize = 3;
 /// Adjustment rows the form offers at most.
 const MAX_ADJ: usize = 30;
+/// Invoices per look-up when a page gathers all of a kind (an invoice's credit notes).
+const MAX_LIST: u64 = 500;
 
 // ---------------------------------------------------------------------------------------------
 // Presentation helpers shared by the finance pages (invoices, deductions, payments, terms).
@@ -141,6 +146,8 @@ pub(crate) fn notice_key(done: &str) -> &'static str {
         "run" => "pay.notice.run",
         "bank" => "bank.notice.saved",
         "terms" => "terms.notice.added",
+        "credited" => "cn.notice.submitted",
+        "credited_in_full" => "cn.notice.in_full",
         d => view::notice_key(d),
     }
 }
@@ -442,6 +449,25 @@ pub struct EventView {
     actor: String,
 }
 
+/// A credit note of the invoice shown.
+pub struct CreditNoteView {
+    id: String,
+    number: String,
+    date: String,
+    total: String,
+    state: Badge,
+}
+
+fn credit_note_view(c: &Invoice) -> CreditNoteView {
+    CreditNoteView {
+        id: c.id.to_string(),
+        number: c.number.clone(),
+        date: c.invoice_date.to_string(),
+        total: money_of(c.total, &c.currency),
+        state: state_badge(c.shown_state()),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "invoice.html")]
 struct DetailPage {
@@ -451,6 +477,15 @@ struct DetailPage {
     id: String,
     number: String,
     kind: &'static str,
+    /// A credit note: its lines are credited, not matched, and it raises no claims.
+    is_credit: bool,
+    context: &'static str,
+    /// The vendor may credit this invoice: the "Credit note" action.
+    can_credit: bool,
+    /// For a credit note: the invoice it credits (id, number).
+    credits: Option<(String, String)>,
+    /// For an invoice: its credit notes.
+    credit_notes: Vec<CreditNoteView>,
     state: Badge,
     stored_state: Badge,
     disputed: bool,
@@ -484,8 +519,16 @@ fn source_key(s: CostSource) -> &'static str {
     }
 }
 
-fn detail_page(shell: Shell, t: T, d: InvoiceDetail, notice: &'static str) -> DetailPage {
+/// What the invoice page shows besides the invoice: the credit notes against it, and whether the
+/// reader may add one.
+struct Credits {
+    notes: Vec<Invoice>,
+    can_credit: bool,
+}
+
+fn detail_page(shell: Shell, t: T, d: InvoiceDetail, credits: Credits, notice: &'static str) -> DetailPage {
     let i = &d.invoice;
+    let is_credit = i.invoice_type == InvoiceType::CreditNote;
     let cur = i.currency.as_str();
     let m = |v: Decimal| money_of(v, cur);
     let unit = |v: Decimal| format!("{} {cur}", v.normalize());
@@ -558,6 +601,11 @@ fn detail_page(shell: Shell, t: T, d: InvoiceDetail, notice: &'static str) -> De
         id: i.id.to_string(),
         number: i.number.clone(),
         kind: type_key(i.invoice_type),
+        is_credit,
+        context: if is_credit { "cn.context" } else { "inv.context" },
+        can_credit: credits.can_credit,
+        credits: i.reference_invoice_id.filter(|_| is_credit).map(|id| (id.to_string(), i.reference_number.clone().unwrap_or_default())),
+        credit_notes: credits.notes.iter().map(credit_note_view).collect(),
         state: state_badge(d.shown_state),
         stored_state: state_badge(i.state),
         disputed: d.shown_state != i.state,
@@ -616,7 +664,32 @@ pub async fn show(State(s): State<AppState>, req: Req, Path(id): Path<String>, Q
         )
             .into_response();
     }
-    render(&detail_page(shell, t, d, notice_key(&dq.done)))
+    let notes = if d.invoice.invoice_type == InvoiceType::Invoice {
+        match credit_notes_of(&s, &ctx, &d.invoice).await {
+            Ok(n) => n,
+            Err(e) => return server_error(t, e),
+        }
+    } else {
+        Vec::new()
+    };
+    let can_credit = can_invoice(&auth) && d.invoice.invoice_type == InvoiceType::Invoice && d.invoice.state != InvoiceState::Cancelled;
+    render(&detail_page(shell, t, d, Credits { notes, can_credit }, notice_key(&dq.done)))
+}
+
+/// The credit notes against an invoice (cancelled ones included), oldest first: those of its PO
+/// that refer to it.
+async fn credit_notes_of(s: &AppState, ctx: &Ctx, invoice: &Invoice) -> Result<Vec<Invoice>, ServiceError> {
+    let filter = InvoiceFilter { po_id: Some(invoice.po_id), invoice_type: Some(InvoiceType::CreditNote), ..Default::default() };
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = s.services.list_invoices(ctx, filter.clone(), cursor.as_deref(), Some(MAX_LIST)).await?;
+        out.extend(page.items.into_iter().filter(|c| c.reference_invoice_id == Some(invoice.id)));
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(out),
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -858,9 +931,18 @@ fn flip_field(field: &str, lines: &[usize], adjs: &[usize]) -> String {
     }
 }
 
-/// The invoice as typed: the use case's input, the form rows each line and adjustment came from,
-/// and what the page could not read itself. Lines with no quantity (or 0) are left off.
-fn read_flip(t: T, f: &FormData, po_number: &str) -> (NewInvoice, Vec<usize>, Vec<usize>, Errors) {
+/// The line and adjustment grids as typed (the flip's and the credit note's): the use case's lines
+/// and adjustments, the form rows each came from, and what the page could not read itself. Lines
+/// with no quantity (or 0) and empty adjustment rows are left off.
+struct Grid {
+    lines: Vec<NewInvoiceLine>,
+    line_rows: Vec<usize>,
+    adjustments: Vec<NewAdjustment>,
+    adj_rows: Vec<usize>,
+    errors: Errors,
+}
+
+fn read_grid(t: T, f: &FormData) -> Grid {
     let mut errors = Errors::new();
     let rows = f.get("rows").trim().parse::<usize>().unwrap_or(0).min(acorn_service::invoices::MAX_LINES);
     let mut lines = Vec::new();
@@ -898,16 +980,23 @@ fn read_flip(t: T, f: &FormData, po_number: &str) -> (NewInvoice, Vec<usize>, Ve
         });
         adj_origin.push(i);
     }
+    Grid { lines, line_rows, adjustments, adj_rows: adj_origin, errors }
+}
+
+/// The invoice as typed: the use case's input, the form rows each line and adjustment came from,
+/// and what the page could not read itself. Lines with no quantity (or 0) are left off.
+fn read_flip(t: T, f: &FormData, po_number: &str) -> (NewInvoice, Vec<usize>, Vec<usize>, Errors) {
+    let g = read_grid(t, f);
     let input = NewInvoice {
         number: f.get("number").trim().to_string(),
         invoice_date: f.get("invoice_date").trim().to_string(),
         po_number: po_number.to_string(),
         currency: String::new(),
-        lines,
-        adjustments,
+        lines: g.lines,
+        adjustments: g.adjustments,
         total: opt(f.get("total")),
     };
-    (input, line_rows, adj_origin, errors)
+    (input, g.line_rows, g.adj_rows, g.errors)
 }
 
 pub async fn flip_form(State(s): State<AppState>, req: Req, Path(id): Path<String>) -> Response {
@@ -971,6 +1060,282 @@ pub async fn submit(State(s): State<AppState>, req: Req, Path(id): Path<String>,
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The credit note form: the vendor credits (part of) one of its invoices.
+
+/// One line of the invoice credited, as typed, with its errors.
+pub struct CreditRow {
+    i: usize,
+    line_no: i64,
+    po_line_no: i64,
+    sku: String,
+    gtin: String,
+    title: String,
+    /// Invoiced: "10 × 10 USD".
+    invoiced: String,
+    /// Invoiced and not yet credited by a credit note that stands (the most the line may credit).
+    left: i64,
+    qty: String,
+    cost: String,
+    err_qty: String,
+    err_cost: String,
+}
+
+/// An invoice with what its credit notes took already: what the credit note form shows.
+struct Credited {
+    d: InvoiceDetail,
+    /// Units credited per PO line by the credit notes that stand (not cancelled).
+    qty: std::collections::HashMap<i64, i64>,
+    /// What those credit notes credit in all.
+    credited: Decimal,
+    /// Why the invoice cannot be credited (a catalogue key), if it cannot.
+    refused: Option<&'static str>,
+}
+
+impl Credited {
+    async fn load(s: &AppState, ctx: &Ctx, id: Uuid) -> Result<Credited, ServiceError> {
+        let d = s.services.invoice(ctx, id).await?;
+        let mut qty = std::collections::HashMap::<i64, i64>::new();
+        let mut credited = Decimal::ZERO;
+        if d.invoice.invoice_type == InvoiceType::Invoice {
+            for cn in credit_notes_of(s, ctx, &d.invoice).await?.iter().filter(|c| c.state != InvoiceState::Cancelled) {
+                credited += cn.total;
+                for l in s.services.invoice(ctx, cn.id).await?.lines {
+                    *qty.entry(l.po_line_no).or_default() += l.quantity;
+                }
+            }
+        }
+        let refused = if d.invoice.invoice_type == InvoiceType::CreditNote {
+            Some("cn.refused.credit_note")
+        } else if d.invoice.state == InvoiceState::Cancelled {
+            Some("cn.refused.cancelled")
+        } else if d.invoice.total - credited <= Decimal::ZERO {
+            Some("cn.refused.nothing_left")
+        } else {
+            None
+        };
+        Ok(Credited { d, qty, credited, refused })
+    }
+
+    /// The form's rows: one per invoice line, with what was typed in row `i` (nothing on a first visit).
+    fn rows(&self, t: T, f: Option<&FormData>, errors: &Errors) -> Vec<CreditRow> {
+        let cur = self.d.invoice.currency.as_str();
+        self.d
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let typed = |col: &str| f.map(|f| f.get(&format!("{col}-{i}")).to_string()).unwrap_or_default();
+                let err = |col: &str| {
+                    let id = format!("{col}-{i}");
+                    bare(errors, &id, credit_label(t, &id))
+                };
+                CreditRow {
+                    i,
+                    line_no: l.line_no,
+                    po_line_no: l.po_line_no,
+                    sku: l.vendor_sku.clone(),
+                    gtin: l.gtin.clone(),
+                    title: l.title.clone(),
+                    invoiced: format!("{} × {} {cur}", l.quantity, l.unit_cost.normalize()),
+                    left: (l.quantity - self.qty.get(&l.po_line_no).copied().unwrap_or(0)).max(0),
+                    qty: typed("qty"),
+                    cost: typed("cost"),
+                    err_qty: err("qty"),
+                    err_cost: err("cost"),
+                }
+            })
+            .collect()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "credit_note_new.html")]
+struct CreditPage {
+    t: T,
+    shell: Shell,
+    form_token: String,
+    errors: Errors,
+    id: String,
+    /// What is credited: an invoice (or, refused, a credit note).
+    kind: &'static str,
+    invoice_number: String,
+    po_id: String,
+    po_number: String,
+    currency: String,
+    invoice_total: String,
+    credited: String,
+    open: String,
+    state: Badge,
+    refused: &'static str,
+    number: String,
+    date: String,
+    rows: Vec<CreditRow>,
+    adjs: Vec<AdjRow>,
+    adj_count: usize,
+    can_add_rows: bool,
+    kinds: Vec<(&'static str, &'static str)>,
+    charge_types: Vec<&'static str>,
+    allowance_types: Vec<&'static str>,
+    tax_types: Vec<&'static str>,
+}
+
+/// The credit note's number and date as typed.
+struct CreditTyped {
+    number: String,
+    date: String,
+}
+
+fn credit_page(shell: Shell, t: T, c: &Credited, typed: CreditTyped, rows: Vec<CreditRow>, adjs: Vec<AdjRow>, errors: Errors) -> CreditPage {
+    let i = &c.d.invoice;
+    let adj_count = adjs.len();
+    CreditPage {
+        t,
+        shell,
+        form_token: forms::new_token(),
+        errors,
+        id: i.id.to_string(),
+        kind: type_key(i.invoice_type),
+        invoice_number: i.number.clone(),
+        po_id: i.po_id.to_string(),
+        po_number: i.po_number.clone(),
+        currency: i.currency.clone(),
+        invoice_total: money_of(i.total, &i.currency),
+        credited: money_of(c.credited, &i.currency),
+        open: money_of((i.total - c.credited).max(Decimal::ZERO), &i.currency),
+        state: state_badge(c.d.shown_state),
+        refused: c.refused.unwrap_or_default(),
+        number: typed.number,
+        date: typed.date,
+        rows,
+        adjs,
+        adj_count,
+        can_add_rows: adj_count < MAX_ADJ,
+        kinds: AdjustmentKind::ALL.iter().map(|k| (k.as_str(), adjustment_key(*k))).collect(),
+        charge_types: ChargeType::TEXTS.to_vec(),
+        allowance_types: AllowanceType::TEXTS.to_vec(),
+        tax_types: TaxType::TEXTS.to_vec(),
+    }
+}
+
+/// "Line 2, Quantity to credit (eaches)" for a grid control, the adjustment rows as the flip names
+/// them, or the field's label.
+fn credit_label(t: T, field: &str) -> Option<String> {
+    if let Some((col, row)) = field.rsplit_once('-')
+        && (col == "qty" || col == "cost")
+        && let Ok(row) = row.parse::<usize>()
+    {
+        let key = if col == "cost" { "cn.line.unit_cost" } else { "cn.line.quantity" };
+        return Some(format!("{} {}, {}", t.t("inv.line"), row + 1, t.t(key)));
+    }
+    let key = match field {
+        "number" => "cn.number",
+        "date" => "cn.date",
+        "lines" => "cn.lines",
+        _ => return flip_label(t, field),
+    };
+    Some(t.t(key).to_string())
+}
+
+/// A credit note use case's field as the form's control: the lines and adjustments as the flip maps
+/// them; the invoice credited and the total credited (more than is open) on the lines.
+fn credit_field(field: &str, lines: &[usize], adjs: &[usize]) -> String {
+    match field {
+        "number" | "date" => field.to_string(),
+        "invoice_number" | "total" => "lines".into(),
+        f => flip_field(f, lines, adjs),
+    }
+}
+
+/// A line refused on its row is left out of the credit note, so the use case also says on `lines`
+/// that nothing is credited; the row's refusal says it already.
+fn without_echo(e: ServiceError) -> ServiceError {
+    match e {
+        ServiceError::Invalid(issues) if issues.iter().any(|i| i.field.starts_with("lines[")) => {
+            ServiceError::Invalid(issues.into_iter().filter(|i| i.field != "lines").collect())
+        }
+        e => e,
+    }
+}
+
+/// The credit note as typed: the use case's input, the form rows each line and adjustment came from,
+/// and what the page could not read itself. Lines with no quantity (or 0) are left off.
+fn read_credit(t: T, f: &FormData, invoice_number: &str) -> (NewCreditNote, Vec<usize>, Vec<usize>, Errors) {
+    let g = read_grid(t, f);
+    let input = NewCreditNote {
+        number: f.get("number").trim().to_string(),
+        date: f.get("date").trim().to_string(),
+        invoice_number: invoice_number.to_string(),
+        lines: g.lines,
+        adjustments: g.adjustments,
+    };
+    (input, g.line_rows, g.adj_rows, g.errors)
+}
+
+pub async fn credit_form(State(s): State<AppState>, req: Req, Path(id): Path<String>) -> Response {
+    let (auth, shell, t) = match pages::portal_for(&s, &req, can_invoice).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let Some(id) = parse_id(&id) else { return server_error(t, ServiceError::NotFound("invoice")) };
+    let c = match Credited::load(&s, &req.ctx(&auth), id).await {
+        Ok(c) => c,
+        Err(e) => return server_error(t, e),
+    };
+    let rows = c.rows(t, None, &Vec::new());
+    let adjs = (0..ADJ_STEP).map(AdjRow::blank).collect();
+    let today = acorn_service::now().date_naive().to_string();
+    render(&credit_page(shell, t, &c, CreditTyped { number: String::new(), date: today }, rows, adjs, Vec::new()))
+}
+
+pub async fn credit(State(s): State<AppState>, req: Req, Path(id): Path<String>, body: Bytes) -> Response {
+    let (p, id) = match forms::begin_at(&s, &req, &body, parse_id(&id), |id| format!("/invoices/{id}/credit")).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (f, t) = (&p.f, p.t);
+    if !can_invoice(&p.auth) {
+        return p.once.failed(&s, t, ServiceError::Forbidden).await;
+    }
+    let c = match Credited::load(&s, &p.ctx(&req), id).await {
+        Ok(c) => c,
+        Err(e) => return p.once.failed(&s, t, e).await,
+    };
+    let typed = || CreditTyped { number: f.get("number").to_string(), date: f.get("date").to_string() };
+    let adj_count = f.get("adj_rows").trim().parse::<usize>().unwrap_or(ADJ_STEP).clamp(1, MAX_ADJ);
+    if f.get("action") == "more" {
+        // "Add rows" without JavaScript: the same form again, with more adjustment rows. Nothing was done.
+        p.once.release(&s).await;
+        let more = (adj_count + ADJ_STEP).min(MAX_ADJ);
+        let adjs = (0..more).map(|i| AdjRow::typed(t, f, i, &Vec::new())).collect();
+        return render(&credit_page(p.shell, t, &c, typed(), c.rows(t, Some(f), &Vec::new()), adjs, Vec::new()));
+    }
+    let (input, line_rows, adj_rows, own) = read_credit(t, f, &c.d.invoice.number);
+    let result = if own.is_empty() {
+        s.services.submit_credit_note(&p.ctx(&req), input, Channel::Ui).await
+    } else {
+        // Nothing is sent with a value the page could not read.
+        Err(ServiceError::Invalid(Vec::new()))
+    };
+    match result {
+        Ok(d) => {
+            let done = if d.invoice.state == InvoiceState::Cancelled { "credited_in_full" } else { "credited" };
+            p.once.done(&s, &format!("/invoices/{}?done={done}", d.invoice.id)).await
+        }
+        Err(e) => {
+            let e = remap(without_echo(e), |field| credit_field(field, &line_rows, &adj_rows));
+            let shell = p.shell;
+            forms::show_again(&s, p.once, t, e, "number", async |errors| {
+                let errors = named(merge(own, errors), |field| credit_label(t, field));
+                let rows = c.rows(t, Some(f), &errors);
+                let adjs = (0..adj_count).map(|i| AdjRow::typed(t, f, i, &errors)).collect();
+                Ok(credit_page(shell, t, &c, typed(), rows, adjs, errors))
+            })
+            .await
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -987,7 +1352,7 @@ mod tests {
         view::assert_all_known(AgingBucket::ALL, bucket_key);
         view::assert_all_known(InvoiceType::ALL, type_key);
         view::assert_all_known(CostSource::ALL, source_key);
-        for d in ["submitted", "disputed", "decided", "run", "bank", "terms"] {
+        for d in ["submitted", "disputed", "decided", "run", "bank", "terms", "credited", "credited_in_full"] {
             assert!(view::known(notice_key(d)), "{d}");
         }
     }
@@ -1029,6 +1394,37 @@ mod tests {
         assert_eq!(input.total, None);
         assert_eq!(own.len(), 1);
         assert_eq!(own[0].0, "qty-2");
+    }
+
+    #[test]
+    fn a_credit_note_reads_its_rows_and_lands_refusals_on_them() {
+        let t = T::new(Locale::En);
+        let f = FormData::parse(
+            b"number=CN-1&date=2026-11-20&rows=3&line-0=1&item-0=SKU-1&qty-0=&cost-0=&line-1=2&item-1=SKU-2&qty-1=2&cost-1=\
+              &line-2=3&item-2=SKU-3&qty-2=1&cost-2=4.5&adj_rows=1&adj-kind-0=tax&adj-type-0=VAT&adj-amount-0=1.00",
+        );
+        let (input, lines, adjs, own) = read_credit(t, &f, "INV-1");
+        assert!(own.is_empty(), "{own:?}");
+        assert_eq!((input.number.as_str(), input.date.as_str(), input.invoice_number.as_str()), ("CN-1", "2026-11-20", "INV-1"));
+        assert_eq!(input.lines.len(), 2, "a line left empty is not credited");
+        assert_eq!((input.lines[0].po_line_no, input.lines[0].quantity, input.lines[0].unit_cost.as_str()), (Some(2), 2, ""));
+        assert_eq!(input.lines[1].unit_cost, "4.5");
+        assert_eq!((lines.clone(), adjs.clone()), (vec![1, 2], vec![0]));
+        assert_eq!(credit_field("lines[1].quantity", &lines, &adjs), "qty-1");
+        assert_eq!(credit_field("lines[2].unit_cost", &lines, &adjs), "cost-2");
+        assert_eq!(credit_field("adjustments[1].amount", &lines, &adjs), "adj-amount-0");
+        assert_eq!(credit_field("date", &lines, &adjs), "date");
+        assert_eq!(credit_field("total", &lines, &adjs), "lines");
+        assert_eq!(credit_field("invoice_number", &lines, &adjs), "lines");
+        let echoed = ServiceError::Invalid(vec![
+            acorn_domain::FieldIssue::new("lines[1].quantity", "must be between 1 and the 8 units invoiced and not yet credited"),
+            acorn_domain::FieldIssue::new("lines", "a credit note credits at least one line or amount"),
+        ]);
+        let ServiceError::Invalid(issues) = without_echo(echoed) else { panic!() };
+        assert_eq!(issues.iter().map(|i| i.field.as_str()).collect::<Vec<_>>(), ["lines[1].quantity"]);
+        assert_eq!(credit_label(t, "qty-1").unwrap(), "Line 2, Quantity to credit (eaches)");
+        assert_eq!(credit_label(t, "number").unwrap(), "Credit note number");
+        assert_eq!(credit_label(t, "adj-amount-0").unwrap(), "Charge, allowance or tax row 1, Amount");
     }
 
     #[test]

@@ -145,6 +145,7 @@ portal_routes! {
     "/invoices" => get(invoices::list);
     "/invoices.csv" => get(invoices::csv);
     "/invoices/{id}" => get(invoices::show);
+    "/invoices/{id}/credit" => get(invoices::credit_form).post(invoices::credit);
     "/orders/{id}/invoice" => get(invoices::flip_form).post(invoices::submit);
     "/deductions" => get(deductions::list);
     "/deductions.csv" => get(deductions::csv);
