@@ -239,3 +239,27 @@ async fn a_closed_po_draws_its_chargebacks_once_and_accruals_follow_the_terms() 
     let kinds: Vec<_> = totals.iter().map(|t| t.kind.as_str()).collect();
     assert_eq!(kinds, ["shortage", "chargeback", "coop"], "{totals:?}");
 }
+
+#[tokio::test]
+async fn an_invoice_paid_inside_its_discount_window_earns_the_early_pay_discount() {
+    let app = TestApp::start().await;
+    let v = app.vendor().await;
+    let mut terms = acorn_domain::terms::Terms::default_for("USD");
+    terms.payment = acorn_domain::terms::PaymentTerm::parse("2/10 NET30", acorn_domain::terms::DueBasis::InvoiceDate).unwrap();
+    app.services.set_terms(&Ctx::cli(), v.id, terms, Utc::now().date_naive(), "2/10 NET30").await.unwrap();
+    let (invoice_id, claim_id, _) = short_invoice(&app, &v, "PAY5", "D-1").await;
+    bank(&app, &v).await;
+    let fin = app.ctx_as(v.id, &[Role::Finance]).await;
+    let inv = app.services.invoice(&fin, invoice_id).await.unwrap().invoice;
+    let today = Utc::now().date_naive();
+    assert_eq!(inv.discount_deadline, Some(today + Duration::days(10)));
+    // Paid today although due in 30 days: inside the discount window, so it is in the run.
+    let ap = app.ctx_as(acorn_domain::ids::TenantId::RETAILER, &[Role::ApClerk]).await;
+    let run = app.services.run_payments(&ap, "USD", today, today).await.unwrap();
+    let r = app.services.remittance(&fin, run.remittances[0].id).await.unwrap();
+    let discount = (inv.total * Decimal::from(2) / Decimal::from(100)).round_dp(2);
+    let lines: Vec<_> = r.lines.iter().map(|l| (l.kind, l.amount)).collect();
+    let claim = app.services.deduction(&fin, claim_id).await.unwrap().deduction;
+    assert_eq!(lines, [(RemittanceLineKind::Invoice, inv.total), (RemittanceLineKind::Discount, -discount), (RemittanceLineKind::Deduction, -claim.amount)]);
+    assert_eq!(r.remittance.total, inv.total - discount - claim.amount);
+}
