@@ -196,14 +196,15 @@ impl Services {
                                 .unwrap_or_default(),
                             RemittanceLineKind::Credit => pay_by_id.get(&l.reference).map(|(_, d)| (d.number.clone(), String::new())).unwrap_or_default(),
                         };
-                        lines.push(RemittanceLine {
-                            seq: i as i64 + 1,
-                            kind: l.kind,
-                            reference_id: l.reference,
-                            description: describe(l.kind, &reference, &extra),
-                            reference,
-                            amount: l.amount,
-                        });
+                        let description = describe(l.kind, &reference, &extra);
+                        // A netted credit note is a negative invoice line (it is an invoice document, and
+                        // settles like one); a credit line names the deduction whose reversal it pays.
+                        let (kind, reference_id) = match l.kind {
+                            RemittanceLineKind::Deduction if inv_by_id.contains_key(&l.reference) => (RemittanceLineKind::Invoice, l.reference),
+                            RemittanceLineKind::Credit => (l.kind, pay_by_id.get(&l.reference).map_or(l.reference, |(_, d)| d.id)),
+                            _ => (l.kind, l.reference),
+                        };
+                        lines.push(RemittanceLine { seq: i as i64 + 1, kind, reference_id, description, reference, amount: l.amount });
                     }
                     repo::payments::insert_remittance(c, &remittance, &lines).await?;
                     // Deductions netted (in whole or in part) and paybacks made.
@@ -367,8 +368,8 @@ impl Services {
                     for r in repo::payments::list_remittances(c, None, Some(run.id), None, 10_000).await? {
                         let lines = repo::payments::remittance_lines(c, r.tenant, r.id).await?;
                         let netted: Vec<Uuid> = lines.iter().filter(|l| l.kind == RemittanceLineKind::Deduction).map(|l| l.reference_id).collect();
-                        // Invoice lines, and deduction lines that are credit notes.
-                        for l in lines.iter().filter(|l| matches!(l.kind, RemittanceLineKind::Invoice | RemittanceLineKind::Deduction)) {
+                        // Invoice lines (credit notes among them, with negative amounts).
+                        for l in lines.iter().filter(|l| l.kind == RemittanceLineKind::Invoice) {
                             let Some(inv) = repo::invoices::get(c, Some(r.tenant), l.reference_id).await? else { continue };
                             let mut own = false;
                             for d in &netted {

@@ -122,7 +122,8 @@ pub struct Remittance {
 pub struct RemittanceLine {
     pub seq: i64,
     pub kind: RemittanceLineKind,
-    /// The invoice, deduction or dispute the line is about.
+    /// The invoice (or credit note) or deduction the line is about; a credit line names the deduction
+    /// whose reversal it pays back.
     pub reference_id: Uuid,
     /// Its number as the vendor knows it (invoice number, deduction number).
     pub reference: String,

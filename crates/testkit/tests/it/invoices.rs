@@ -251,6 +251,8 @@ async fn credit_notes_cancel_an_unpaid_invoice_in_full_or_are_netted_from_the_ne
     let refs: Vec<_> = r.lines.iter().map(|l| (l.reference.as_str(), l.amount)).collect();
     assert_eq!(refs, [("C-2", numbers[1].invoice.total), ("CN-2", -cn2.invoice.total)], "{:#?}", r.lines);
     assert!(r.lines[1].description.starts_with("Credit note CN-2"), "{}", r.lines[1].description);
+    assert_eq!(r.lines[1].kind, acorn_domain::payments::RemittanceLineKind::Invoice, "a netted credit note is a negative invoice line");
+    assert_eq!(r.lines[1].reference_id, cn2.invoice.id);
     assert_eq!(r.remittance.total, numbers[1].invoice.total - cn2.invoice.total);
     app.services.settle_payment_runs().await.unwrap();
     assert_eq!(app.services.invoice(&fin, cn2.invoice.id).await.unwrap().invoice.state, InvoiceState::Paid);

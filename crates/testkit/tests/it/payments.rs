@@ -115,6 +115,7 @@ async fn a_half_reversed_shortage_is_netted_and_credited_on_the_next_remittance_
     let invoice_total = cost * Decimal::from(10);
     assert_eq!(r.lines[0].amount, invoice_total.round_dp(2));
     assert_eq!(r.lines[1].amount, half);
+    assert_eq!(r.lines[1].reference_id, claim_id, "the credit names the deduction it pays back");
     assert_eq!(r.lines[2].amount, -claim.amount);
     let sum: Decimal = r.lines.iter().map(|l| l.amount).sum();
     assert_eq!(r.remittance.total, sum);

@@ -403,7 +403,9 @@ fn remittance_page(auth: &SessionAuth, shell: Shell, t: T, d: &RemittanceDetail)
                 RemittanceLineKind::Invoice | RemittanceLineKind::Discount if access(auth, Area::Invoices) >= Access::Read => {
                     format!("/invoices/{}", l.reference_id)
                 }
-                RemittanceLineKind::Deduction if access(auth, Area::Deductions) >= Access::Read => format!("/deductions/{}", l.reference_id),
+                RemittanceLineKind::Deduction | RemittanceLineKind::Credit if access(auth, Area::Deductions) >= Access::Read => {
+                    format!("/deductions/{}", l.reference_id)
+                }
                 _ => String::new(),
             },
             description: l.description.clone(),
