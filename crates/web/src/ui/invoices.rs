@@ -779,6 +779,12 @@ struct FlipPage {
     invoice_date: String,
     total: String,
     rows: Vec<FlipRow>,
+    adj: AdjSection,
+}
+
+/// The charge, allowance and tax rows of an invoice or credit note form, with the type lists they
+/// choose from (rendered by `adjustments_fieldset.html`, shared by both forms).
+pub struct AdjSection {
     adjs: Vec<AdjRow>,
     adj_count: usize,
     can_add_rows: bool,
@@ -786,6 +792,26 @@ struct FlipPage {
     charge_types: Vec<&'static str>,
     allowance_types: Vec<&'static str>,
     tax_types: Vec<&'static str>,
+}
+
+impl AdjSection {
+    fn new(adjs: Vec<AdjRow>) -> AdjSection {
+        let adj_count = adjs.len();
+        AdjSection {
+            adjs,
+            adj_count,
+            can_add_rows: adj_count < MAX_ADJ,
+            kinds: AdjustmentKind::ALL.iter().map(|k| (k.as_str(), adjustment_key(*k))).collect(),
+            charge_types: ChargeType::TEXTS.to_vec(),
+            allowance_types: AllowanceType::TEXTS.to_vec(),
+            tax_types: TaxType::TEXTS.to_vec(),
+        }
+    }
+}
+
+/// How many adjustment rows the submitted form had (the hidden `adj_rows`).
+fn typed_adj_count(f: &FormData) -> usize {
+    f.get("adj_rows").trim().parse::<usize>().unwrap_or(ADJ_STEP).clamp(1, MAX_ADJ)
 }
 
 /// What the form holds besides its rows.
@@ -796,7 +822,6 @@ struct Typed {
 }
 
 fn flip_page(shell: Shell, t: T, tpl: &InvoiceTemplate, typed: Typed, rows: Vec<FlipRow>, adjs: Vec<AdjRow>, errors: Errors) -> FlipPage {
-    let adj_count = adjs.len();
     FlipPage {
         t,
         shell,
@@ -810,13 +835,7 @@ fn flip_page(shell: Shell, t: T, tpl: &InvoiceTemplate, typed: Typed, rows: Vec<
         invoice_date: typed.invoice_date,
         total: typed.total,
         rows,
-        adjs,
-        adj_count,
-        can_add_rows: adj_count < MAX_ADJ,
-        kinds: AdjustmentKind::ALL.iter().map(|k| (k.as_str(), adjustment_key(*k))).collect(),
-        charge_types: ChargeType::TEXTS.to_vec(),
-        allowance_types: AllowanceType::TEXTS.to_vec(),
-        tax_types: TaxType::TEXTS.to_vec(),
+        adj: AdjSection::new(adjs),
     }
 }
 
@@ -1029,7 +1048,7 @@ pub async fn submit(State(s): State<AppState>, req: Req, Path(id): Path<String>,
         Err(e) => return p.once.failed(&s, t, e).await,
     };
     let typed = || Typed { number: f.get("number").to_string(), invoice_date: f.get("invoice_date").to_string(), total: f.get("total").to_string() };
-    let adj_count = f.get("adj_rows").trim().parse::<usize>().unwrap_or(ADJ_STEP).clamp(1, MAX_ADJ);
+    let adj_count = typed_adj_count(f);
     if f.get("action") == "more" {
         // "Add rows" without JavaScript: the same form again, with more adjustment rows. Nothing was done.
         p.once.release(&s).await;
@@ -1171,13 +1190,7 @@ struct CreditPage {
     number: String,
     date: String,
     rows: Vec<CreditRow>,
-    adjs: Vec<AdjRow>,
-    adj_count: usize,
-    can_add_rows: bool,
-    kinds: Vec<(&'static str, &'static str)>,
-    charge_types: Vec<&'static str>,
-    allowance_types: Vec<&'static str>,
-    tax_types: Vec<&'static str>,
+    adj: AdjSection,
 }
 
 /// The credit note's number and date as typed.
@@ -1188,7 +1201,6 @@ struct CreditTyped {
 
 fn credit_page(shell: Shell, t: T, c: &Credited, typed: CreditTyped, rows: Vec<CreditRow>, adjs: Vec<AdjRow>, errors: Errors) -> CreditPage {
     let i = &c.d.invoice;
-    let adj_count = adjs.len();
     CreditPage {
         t,
         shell,
@@ -1208,13 +1220,7 @@ fn credit_page(shell: Shell, t: T, c: &Credited, typed: CreditTyped, rows: Vec<C
         number: typed.number,
         date: typed.date,
         rows,
-        adjs,
-        adj_count,
-        can_add_rows: adj_count < MAX_ADJ,
-        kinds: AdjustmentKind::ALL.iter().map(|k| (k.as_str(), adjustment_key(*k))).collect(),
-        charge_types: ChargeType::TEXTS.to_vec(),
-        allowance_types: AllowanceType::TEXTS.to_vec(),
-        tax_types: TaxType::TEXTS.to_vec(),
+        adj: AdjSection::new(adjs),
     }
 }
 
@@ -1302,7 +1308,7 @@ pub async fn credit(State(s): State<AppState>, req: Req, Path(id): Path<String>,
         Err(e) => return p.once.failed(&s, t, e).await,
     };
     let typed = || CreditTyped { number: f.get("number").to_string(), date: f.get("date").to_string() };
-    let adj_count = f.get("adj_rows").trim().parse::<usize>().unwrap_or(ADJ_STEP).clamp(1, MAX_ADJ);
+    let adj_count = typed_adj_count(f);
     if f.get("action") == "more" {
         // "Add rows" without JavaScript: the same form again, with more adjustment rows. Nothing was done.
         p.once.release(&s).await;
