@@ -1,1 +1,18 @@
-//! placeholder
+//! ACORN's EDI engine: X12 and EDIFACT tokenizer, envelope checks, writers, implementation guides
+//! as data, acknowledgements and the mapping to ACORN's domain.
+//!
+//! The engine is a product on its own: it depends on nothing of ACORN but `domain` types, and only
+//! at its mapping edge. Reading is zero-copy ([`Segment`] borrows the input) and can stream
+//! ([`StreamTokenizer`]) so a 100 MB interchange is checked in bounded memory.
+
+pub mod envelope;
+pub mod report;
+pub mod segment;
+pub mod syntax;
+pub mod tokenizer;
+
+pub use envelope::{Envelope, EnvelopeReport, GroupInfo, InterchangeInfo, Party, Place, SetInfo};
+pub use report::{Finding, Location, Rule, Scope, Severity};
+pub use segment::{Element, Elements, Segment};
+pub use syntax::{Delimiters, DetectError, Detected, Standard, detect};
+pub use tokenizer::{StreamError, StreamTokenizer, Tokenizer};

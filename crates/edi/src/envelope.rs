@@ -1,0 +1,668 @@
+//! Envelope checks: interchange, group and set headers against their trailers.
+//!
+//! [`Envelope`] is fed one segment at a time (from a slice or a stream), tells the caller where
+//! each segment sits ([`Place`]) so a guide validator can follow the sets, and records what it
+//! learns about each interchange, group and set ([`InterchangeInfo`]). X12 (ISA/GS/ST … SE/GE/IEA)
+//! and EDIFACT (UNA/UNB/UNG/UNH … UNT/UNE/UNZ) share one state machine: an EDIFACT interchange
+//! without UNG gets an implicit group, so every set belongs to exactly one group.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use crate::report::{Finding, Location, Rule, Scope};
+use crate::segment::Segment;
+use crate::syntax::Standard;
+
+/// Where a segment sits in the envelope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// EDIFACT UNA.
+    ServiceAdvice,
+    InterchangeHeader,
+    /// A TA1 (or other interchange-level service segment) between groups.
+    InterchangeService,
+    InterchangeTrailer,
+    GroupHeader,
+    GroupTrailer,
+    /// ST / UNH; `position` is 1.
+    SetHeader,
+    /// A segment inside a set; `position` counts the header as 1.
+    SetBody { position: usize },
+    SetTrailer { position: usize },
+    /// Where no segment may be (reported as a finding).
+    Outside,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Party {
+    pub qualifier: String,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InterchangeInfo {
+    #[serde(serialize_with = "ser_standard")]
+    pub standard: Standard,
+    pub control: String,
+    pub sender: Party,
+    pub receiver: Party,
+    pub date: String,
+    pub time: String,
+    /// ISA12 (`00401`, `00501`) or the EDIFACT syntax version (`3`).
+    pub version: String,
+    /// EDIFACT syntax identifier (`UNOA`…`UNOD`).
+    pub charset: Option<String>,
+    pub test: bool,
+    /// ISA14 = 1 (TA1 wanted) or UNB 0031 = 1 (CONTRL wanted).
+    pub ack_requested: bool,
+    pub offset: usize,
+    pub end_offset: usize,
+    pub groups: Vec<GroupInfo>,
+    pub closed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GroupInfo {
+    /// GS01 (`PO`, `SH`…) or UNG 0038; empty for an implicit EDIFACT group.
+    pub functional_id: String,
+    pub control: String,
+    pub sender: String,
+    pub receiver: String,
+    /// GS08 (`004010`, `005010X230`) or the UNG message version.
+    pub version: String,
+    /// False for the implicit group of an EDIFACT interchange without UNG.
+    pub explicit: bool,
+    pub sets: Vec<SetInfo>,
+    pub closed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SetInfo {
+    /// ST01 (`850`) or the UNH message type (`ORDERS`).
+    pub id: String,
+    pub control: String,
+    /// X12: GS08 (or ST03 when given); EDIFACT: `D:96A:UN`.
+    pub version: String,
+    pub offset: usize,
+    pub end_offset: usize,
+    /// Index of the header segment in the input.
+    pub first_index: usize,
+    /// Segments counted, header and trailer included.
+    pub segments: usize,
+    pub closed: bool,
+}
+
+fn ser_standard<S: serde::Serializer>(s: &Standard, ser: S) -> Result<S::Ok, S::Error> {
+    ser.collect_str(s)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Outside,
+    Interchange,
+    Group,
+    Set,
+}
+
+/// The envelope state machine and what it found.
+#[derive(Debug)]
+pub struct Envelope {
+    state: State,
+    interchanges: Vec<InterchangeInfo>,
+    findings: Vec<Finding>,
+    set_controls: HashSet<String>,
+    /// Segments in the current set so far (header included).
+    set_position: usize,
+    last_offset: usize,
+}
+
+/// What [`Envelope::finish`] returns.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EnvelopeReport {
+    pub interchanges: Vec<InterchangeInfo>,
+    pub findings: Vec<Finding>,
+}
+
+const ISA_WIDTHS: [usize; 16] = [2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1];
+
+impl Default for Envelope {
+    fn default() -> Self {
+        Envelope::new()
+    }
+}
+
+impl Envelope {
+    pub fn new() -> Envelope {
+        Envelope {
+            state: State::Outside,
+            interchanges: Vec::new(),
+            findings: Vec::new(),
+            set_controls: HashSet::new(),
+            set_position: 0,
+            last_offset: 0,
+        }
+    }
+
+    /// The interchanges seen so far (the last one may still be open).
+    pub fn interchanges(&self) -> &[InterchangeInfo] {
+        &self.interchanges
+    }
+
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    /// The location of `seg` in the current envelope, for findings raised by other checkers.
+    pub fn locate(&self, seg: &Segment<'_>) -> Location {
+        let ic = self.interchanges.last().filter(|_| self.state != State::Outside);
+        let group = ic.and_then(|i| i.groups.last()).filter(|_| matches!(self.state, State::Group | State::Set));
+        let set = group.and_then(|g| g.sets.last()).filter(|_| self.state == State::Set);
+        Location {
+            interchange: ic.map(|i| i.control.clone()),
+            group: group.filter(|g| g.explicit).map(|g| g.control.clone()),
+            set: set.map(|s| s.control.clone()),
+            set_id: set.map(|s| s.id.clone()),
+            segment_position: set.map(|_| self.set_position),
+            segment_index: Some(seg.index()),
+            segment_tag: Some(seg.tag_str().into_owned()),
+            offset: Some(seg.offset()),
+            ..Location::default()
+        }
+    }
+
+    fn report(&mut self, scope: Scope, rule: Rule, seg: &Segment<'_>, element: Option<usize>, message: String) {
+        let mut location = self.locate(seg);
+        location.element = element;
+        self.findings.push(Finding::error(scope, rule, location, message));
+    }
+
+    fn warn(&mut self, scope: Scope, rule: Rule, seg: &Segment<'_>, element: Option<usize>, message: String) {
+        let mut location = self.locate(seg);
+        location.element = element;
+        self.findings.push(Finding::warning(scope, rule, location, message));
+    }
+
+    /// Feeds the next segment.
+    pub fn push(&mut self, seg: &Segment<'_>) -> Place {
+        self.last_offset = seg.offset() + seg.raw().len() + seg.trailer().len();
+        if !seg.is_terminated() {
+            let scope = if self.state == State::Set { Scope::Set } else { Scope::Interchange };
+            self.report(scope, Rule::MissingTerminator, seg, None, "the input ends without a segment terminator".into());
+        }
+        if let Some(ic) = self.interchanges.last_mut() {
+            ic.end_offset = self.last_offset;
+        }
+        let tag = seg.tag();
+        let place = match tag {
+            b"UNA" if seg.is_service_advice() => {
+                self.close_open(seg);
+                Place::ServiceAdvice
+            }
+            b"ISA" => self.isa(seg),
+            b"UNB" => self.unb(seg),
+            b"GS" | b"UNG" => self.group_header(seg),
+            b"ST" | b"UNH" => self.set_header(seg),
+            b"SE" | b"UNT" => self.set_trailer(seg),
+            b"GE" | b"UNE" => self.group_trailer(seg),
+            b"IEA" | b"UNZ" => self.interchange_trailer(seg),
+            _ => self.body(seg),
+        };
+        if let Some(set) = self.open_set_mut() {
+            set.end_offset = seg.offset() + seg.raw().len() + seg.trailer().len();
+        }
+        place
+    }
+
+    /// Closes the input: whatever is still open lacks its trailer.
+    pub fn finish(mut self) -> EnvelopeReport {
+        let what = match self.state {
+            State::Outside => None,
+            State::Interchange => Some((Scope::Interchange, "the interchange has no trailer (IEA/UNZ)")),
+            State::Group => Some((Scope::Group, "the group has no trailer (GE/UNE/IEA/UNZ)")),
+            State::Set => Some((Scope::Set, "the set has no trailer (SE/UNT)")),
+        };
+        if let Some((scope, message)) = what {
+            let location = Location {
+                interchange: self.interchanges.last().map(|i| i.control.clone()),
+                offset: Some(self.last_offset),
+                ..Location::default()
+            };
+            self.findings.push(Finding::error(scope, Rule::MissingTrailer, location, message));
+        }
+        EnvelopeReport { interchanges: self.interchanges, findings: self.findings }
+    }
+
+    fn open_set_mut(&mut self) -> Option<&mut SetInfo> {
+        if self.state != State::Set {
+            return None;
+        }
+        self.interchanges.last_mut()?.groups.last_mut()?.sets.last_mut()
+    }
+
+    /// A new interchange header while one is open: the open one lacks its trailer.
+    fn close_open(&mut self, seg: &Segment<'_>) {
+        if self.state != State::Outside {
+            self.report(Scope::Interchange, Rule::MissingTrailer, seg, None, "a new interchange starts before the previous one's trailer".into());
+            self.state = State::Outside;
+        }
+    }
+
+    fn isa(&mut self, seg: &Segment<'_>) -> Place {
+        self.close_open(seg);
+        let fields: Vec<_> = seg.elements().map(|e| e.text().into_owned()).collect();
+        let get = |n: usize| fields.get(n - 1).cloned().unwrap_or_default();
+        self.interchanges.push(InterchangeInfo {
+            standard: Standard::X12,
+            control: get(13).trim().to_string(),
+            sender: Party { qualifier: get(5).trim().into(), id: get(6).trim().into() },
+            receiver: Party { qualifier: get(7).trim().into(), id: get(8).trim().into() },
+            date: get(9),
+            time: get(10),
+            version: get(12),
+            charset: None,
+            test: get(15) == "T",
+            ack_requested: get(14) == "1",
+            offset: seg.offset(),
+            end_offset: self.last_offset,
+            groups: Vec::new(),
+            closed: false,
+        });
+        self.state = State::Interchange;
+        if fields.len() != 16 {
+            self.report(Scope::Interchange, Rule::IsaLayout, seg, None, format!("ISA has {} elements; it must have 16", fields.len()));
+        }
+        let elements: Vec<_> = seg.elements().collect();
+        for (i, (e, width)) in elements.iter().zip(ISA_WIDTHS).enumerate() {
+            if e.raw().len() != width {
+                self.warn(
+                    Scope::Interchange,
+                    Rule::IsaLayout,
+                    seg,
+                    Some(i + 1),
+                    format!("ISA{:02} is {} bytes; the standard fixes it at {width}", i + 1, e.raw().len()),
+                );
+            }
+        }
+        if seg.raw().len() != 105 {
+            self.warn(Scope::Interchange, Rule::IsaLayout, seg, None, format!("the ISA segment is {} bytes; the standard fixes it at 106", seg.raw().len() + seg.delimiters().terminator().len()));
+        }
+        let control = get(13);
+        if control.len() != 9 || !control.bytes().all(|b| b.is_ascii_digit()) {
+            self.report(Scope::Interchange, Rule::ControlNumberSyntax, seg, Some(13), format!("ISA13 {control:?} must be 9 digits"));
+        }
+        if !matches!(get(14).as_str(), "0" | "1") {
+            self.report(Scope::Interchange, Rule::EnvelopeValue, seg, Some(14), format!("ISA14 (acknowledgment requested) is {:?}; it must be 0 or 1", get(14)));
+        }
+        if !matches!(get(15).as_str(), "T" | "P" | "I") {
+            self.report(Scope::Interchange, Rule::EnvelopeValue, seg, Some(15), format!("ISA15 (usage indicator) is {:?}; it must be T or P", get(15)));
+        }
+        if !valid_date(&get(9)) {
+            self.report(Scope::Interchange, Rule::EnvelopeValue, seg, Some(9), format!("ISA09 {:?} is not a date YYMMDD", get(9)));
+        }
+        if !valid_time(&get(10)) {
+            self.report(Scope::Interchange, Rule::EnvelopeValue, seg, Some(10), format!("ISA10 {:?} is not a time HHMM", get(10)));
+        }
+        Place::InterchangeHeader
+    }
+
+    fn unb(&mut self, seg: &Segment<'_>) -> Place {
+        self.close_open(seg);
+        let el = |n: usize, c: usize| seg.element(n).and_then(|e| e.component(c)).map(|c| c.text().into_owned()).unwrap_or_default();
+        let charset = el(1, 1);
+        self.interchanges.push(InterchangeInfo {
+            standard: Standard::Edifact,
+            control: el(5, 1),
+            sender: Party { id: el(2, 1), qualifier: el(2, 2) },
+            receiver: Party { id: el(3, 1), qualifier: el(3, 2) },
+            date: el(4, 1),
+            time: el(4, 2),
+            version: el(1, 2),
+            charset: Some(charset.clone()),
+            test: el(11, 1) == "1",
+            ack_requested: el(9, 1) == "1",
+            offset: seg.offset(),
+            end_offset: self.last_offset,
+            groups: Vec::new(),
+            closed: false,
+        });
+        self.state = State::Interchange;
+        if !matches!(charset.as_str(), "UNOA" | "UNOB" | "UNOC" | "UNOD") {
+            self.report(Scope::Interchange, Rule::UnsupportedSyntax, seg, Some(1), format!("syntax identifier {charset:?} is not one of UNOA, UNOB, UNOC, UNOD"));
+        }
+        let control = el(5, 1);
+        if control.is_empty() || control.len() > 14 {
+            self.report(Scope::Interchange, Rule::ControlNumberSyntax, seg, Some(5), format!("interchange control reference {control:?} must be 1 to 14 characters"));
+        }
+        Place::InterchangeHeader
+    }
+
+    fn group_header(&mut self, seg: &Segment<'_>) -> Place {
+        match self.state {
+            State::Outside => {
+                self.report(Scope::Interchange, Rule::EnvelopeStructure, seg, None, "a group header outside any interchange".into());
+                return Place::Outside;
+            }
+            State::Set => {
+                self.report(Scope::Set, Rule::MissingTrailer, seg, None, "a group starts before the open set's trailer".into());
+                self.close_group_implicitly(seg);
+            }
+            State::Group => self.close_group_implicitly(seg),
+            State::Interchange => {}
+        }
+        let x12 = seg.is("GS");
+        let text = |n: usize| seg.element(n).and_then(|e| e.component(1)).map(|e| e.text().into_owned()).unwrap_or_default();
+        let version = if x12 {
+            seg.text(8).into_owned()
+        } else {
+            seg.element(7).map(|e| e.components().map(|c| c.text().into_owned()).collect::<Vec<_>>().join(":")).unwrap_or_default()
+        };
+        let control = if x12 { seg.text(6).into_owned() } else { text(5) };
+        let group = GroupInfo {
+            functional_id: text(1),
+            control: control.clone(),
+            sender: text(2),
+            receiver: text(3),
+            version,
+            explicit: true,
+            sets: Vec::new(),
+            closed: false,
+        };
+        self.interchanges.last_mut().expect("in interchange").groups.push(group);
+        self.state = State::Group;
+        self.set_controls.clear();
+        if x12 && (control.is_empty() || control.len() > 9 || !control.bytes().all(|b| b.is_ascii_digit())) {
+            self.report(Scope::Group, Rule::ControlNumberSyntax, seg, Some(6), format!("GS06 {control:?} must be 1 to 9 digits"));
+        }
+        if x12 && seg.text(8).is_empty() {
+            self.report(Scope::Group, Rule::EnvelopeValue, seg, Some(8), "GS08 (version) is missing".into());
+        }
+        Place::GroupHeader
+    }
+
+    /// A group whose trailer never came (the next group, or the interchange trailer, arrived).
+    fn close_group_implicitly(&mut self, seg: &Segment<'_>) {
+        let explicit = self.interchanges.last().and_then(|i| i.groups.last()).is_some_and(|g| g.explicit);
+        if explicit {
+            self.report(Scope::Group, Rule::MissingTrailer, seg, None, "the group has no trailer (GE/UNE)".into());
+        } else if let Some(g) = self.interchanges.last_mut().and_then(|i| i.groups.last_mut()) {
+            g.closed = true;
+        }
+        self.state = State::Interchange;
+    }
+
+    fn set_header(&mut self, seg: &Segment<'_>) -> Place {
+        match self.state {
+            State::Outside => {
+                self.report(Scope::Interchange, Rule::EnvelopeStructure, seg, None, "a set header outside any interchange".into());
+                return Place::Outside;
+            }
+            State::Interchange => {
+                let ic = self.interchanges.last_mut().expect("in interchange");
+                if ic.standard == Standard::X12 {
+                    self.report(Scope::Interchange, Rule::EnvelopeStructure, seg, None, "ST outside a functional group (GS)".into());
+                    return Place::Outside;
+                }
+                // EDIFACT without UNG: messages sit directly in the interchange.
+                ic.groups.push(GroupInfo {
+                    functional_id: String::new(),
+                    control: String::new(),
+                    sender: ic.sender.id.clone(),
+                    receiver: ic.receiver.id.clone(),
+                    version: String::new(),
+                    explicit: false,
+                    sets: Vec::new(),
+                    closed: false,
+                });
+                self.set_controls.clear();
+            }
+            State::Set => {
+                self.report(Scope::Set, Rule::MissingTrailer, seg, None, "a new set starts before the open set's trailer (SE/UNT)".into());
+            }
+            State::Group => {}
+        }
+        let x12 = seg.is("ST");
+        let (id, control, version) = if x12 {
+            let group_version = self.interchanges.last().and_then(|i| i.groups.last()).map(|g| g.version.clone()).unwrap_or_default();
+            let st03 = seg.text(3).into_owned();
+            (seg.text(1).into_owned(), seg.text(2).into_owned(), if st03.is_empty() { group_version } else { st03 })
+        } else {
+            let s009 = seg.element(2);
+            let id = s009.and_then(|e| e.component(1)).map(|c| c.text().into_owned()).unwrap_or_default();
+            let version = s009.map(|e| e.components().skip(1).take(3).map(|c| c.text().into_owned()).collect::<Vec<_>>().join(":")).unwrap_or_default();
+            (id, seg.text(1).into_owned(), version)
+        };
+        let group = self.interchanges.last_mut().and_then(|i| i.groups.last_mut()).expect("in group");
+        group.sets.push(SetInfo {
+            id: id.clone(),
+            control: control.clone(),
+            version,
+            offset: seg.offset(),
+            end_offset: seg.offset(),
+            first_index: seg.index(),
+            segments: 1,
+            closed: false,
+        });
+        self.state = State::Set;
+        self.set_position = 1;
+        if id.is_empty() {
+            self.report(Scope::Set, Rule::EnvelopeValue, seg, Some(if x12 { 1 } else { 2 }), "the set identifier is missing".into());
+        }
+        let bad_control = if x12 { !(4..=9).contains(&control.len()) } else { control.is_empty() || control.len() > 14 };
+        if bad_control {
+            let rule_text = if x12 { "ST02 must be 4 to 9 characters" } else { "the message reference (UNH 0062) must be 1 to 14 characters" };
+            self.report(Scope::Set, Rule::ControlNumberSyntax, seg, Some(if x12 { 2 } else { 1 }), format!("{rule_text}; it is {control:?}"));
+        }
+        if !self.set_controls.insert(control.clone()) {
+            self.report(Scope::Set, Rule::DuplicateControlNumber, seg, Some(if x12 { 2 } else { 1 }), format!("set control number {control} is used twice in this group"));
+        }
+        Place::SetHeader
+    }
+
+    fn set_trailer(&mut self, seg: &Segment<'_>) -> Place {
+        if self.state != State::Set {
+            let scope = if self.state == State::Outside { Scope::Interchange } else { Scope::Group };
+            self.report(scope, Rule::EnvelopeStructure, seg, None, format!("{} without an open set", seg.tag_str()));
+            return Place::Outside;
+        }
+        self.set_position += 1;
+        let position = self.set_position;
+        let x12 = seg.is("SE");
+        let (count, reference) = (seg.text(1).into_owned(), seg.text(2).into_owned());
+        let set = self.open_set_mut().expect("open set");
+        set.segments = position;
+        set.closed = true;
+        let control = set.control.clone();
+        if count.parse::<usize>().ok() != Some(position) {
+            let name = if x12 { "SE01" } else { "UNT 0074" };
+            self.report(Scope::Set, Rule::CountMismatch, seg, Some(1), format!("{name} says {count} segments; the set has {position}"));
+        }
+        if reference != control {
+            let name = if x12 { "SE02" } else { "UNT 0062" };
+            self.report(Scope::Set, Rule::ControlNumberMismatch, seg, Some(2), format!("{name} {reference:?} differs from the header's {control:?}"));
+        }
+        self.state = State::Group;
+        Place::SetTrailer { position }
+    }
+
+    fn group_trailer(&mut self, seg: &Segment<'_>) -> Place {
+        match self.state {
+            State::Set => {
+                self.report(Scope::Set, Rule::MissingTrailer, seg, None, "the group ends before the open set's trailer".into());
+            }
+            State::Group => {}
+            _ => {
+                self.report(Scope::Interchange, Rule::EnvelopeStructure, seg, None, format!("{} without an open group", seg.tag_str()));
+                return Place::Outside;
+            }
+        }
+        self.state = State::Group;
+        let (count, reference) = (seg.text(1).into_owned(), seg.element(2).and_then(|e| e.component(1)).map(|c| c.text().into_owned()).unwrap_or_default());
+        let group = self.interchanges.last_mut().and_then(|i| i.groups.last_mut()).expect("open group");
+        group.closed = true;
+        let (sets, control) = (group.sets.len(), group.control.clone());
+        let x12 = seg.is("GE");
+        if count.parse::<usize>().ok() != Some(sets) {
+            let name = if x12 { "GE01" } else { "UNE 0060" };
+            self.report(Scope::Group, Rule::CountMismatch, seg, Some(1), format!("{name} says {count} sets; the group has {sets}"));
+        }
+        if reference != control {
+            let name = if x12 { "GE02" } else { "UNE 0048" };
+            self.report(Scope::Group, Rule::ControlNumberMismatch, seg, Some(2), format!("{name} {reference:?} differs from the header's {control:?}"));
+        }
+        self.state = State::Interchange;
+        Place::GroupTrailer
+    }
+
+    fn interchange_trailer(&mut self, seg: &Segment<'_>) -> Place {
+        match self.state {
+            State::Outside => {
+                self.report(Scope::Interchange, Rule::EnvelopeStructure, seg, None, format!("{} without an open interchange", seg.tag_str()));
+                return Place::Outside;
+            }
+            State::Set => {
+                self.report(Scope::Set, Rule::MissingTrailer, seg, None, "the interchange ends before the open set's trailer".into());
+                self.close_group_implicitly(seg);
+            }
+            State::Group => self.close_group_implicitly(seg),
+            State::Interchange => {}
+        }
+        let x12 = seg.is("IEA");
+        let (count, reference) = (seg.text(1).into_owned(), seg.text(2).into_owned());
+        let ic = self.interchanges.last_mut().expect("open interchange");
+        ic.closed = true;
+        ic.end_offset = self.last_offset;
+        // UNZ counts groups when there are UNGs, messages otherwise.
+        let counted = if ic.groups.iter().any(|g| g.explicit) || x12 { ic.groups.len() } else { ic.groups.iter().map(|g| g.sets.len()).sum() };
+        let control = ic.control.clone();
+        if count.parse::<usize>().ok() != Some(counted) {
+            let (name, what) = if x12 { ("IEA01", "groups") } else { ("UNZ 0036", "messages or groups") };
+            self.report(Scope::Interchange, Rule::CountMismatch, seg, Some(1), format!("{name} says {count} {what}; the interchange has {counted}"));
+        }
+        if reference.trim() != control {
+            let name = if x12 { "IEA02" } else { "UNZ 0020" };
+            self.report(Scope::Interchange, Rule::ControlNumberMismatch, seg, Some(2), format!("{name} {reference:?} differs from the header's {control:?}"));
+        }
+        self.state = State::Outside;
+        Place::InterchangeTrailer
+    }
+
+    fn body(&mut self, seg: &Segment<'_>) -> Place {
+        match self.state {
+            State::Set => {
+                self.set_position += 1;
+                if let Some(set) = self.open_set_mut() {
+                    set.segments += 1;
+                }
+                Place::SetBody { position: self.set_position }
+            }
+            State::Interchange if seg.is("TA1") => Place::InterchangeService,
+            State::Outside => {
+                self.report(Scope::Interchange, Rule::EnvelopeStructure, seg, None, format!("segment {} outside any interchange", seg.tag_str()));
+                Place::Outside
+            }
+            State::Interchange => {
+                self.report(Scope::Interchange, Rule::EnvelopeStructure, seg, None, format!("segment {} outside any group or set", seg.tag_str()));
+                Place::Outside
+            }
+            State::Group => {
+                self.report(Scope::Group, Rule::EnvelopeStructure, seg, None, format!("segment {} between sets", seg.tag_str()));
+                Place::Outside
+            }
+        }
+    }
+}
+
+fn valid_date(yymmdd: &str) -> bool {
+    let b = yymmdd.as_bytes();
+    if b.len() != 6 || !b.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let month: u32 = yymmdd[2..4].parse().unwrap_or(0);
+    let day: u32 = yymmdd[4..6].parse().unwrap_or(0);
+    (1..=12).contains(&month) && (1..=31).contains(&day)
+}
+
+fn valid_time(hhmm: &str) -> bool {
+    let b = hhmm.as_bytes();
+    b.len() == 4 && b.iter().all(u8::is_ascii_digit) && hhmm[..2].parse::<u32>().unwrap_or(99) < 24 && hhmm[2..].parse::<u32>().unwrap_or(99) < 60
+}
+
+/// Runs only the envelope checks over a whole input.
+pub fn check(input: &[u8]) -> Result<EnvelopeReport, crate::DetectError> {
+    let mut env = Envelope::new();
+    for seg in crate::Tokenizer::new(input)? {
+        env.push(&seg);
+    }
+    Ok(env.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260101*1200*U*00401*000000001*1*T*>~GS*PO*SENDER*RECEIVER*20260101*1200*7*X*004010~ST*850*0001~BEG*00*SA*PO1**20260101~SE*3*0001~ST*850*0002~BEG*00*SA*PO2**20260101~SE*3*0002~GE*2*7~IEA*1*000000001~";
+
+    fn rules(input: &str) -> Vec<Rule> {
+        check(input.as_bytes()).unwrap().findings.iter().filter(|f| f.is_error()).map(|f| f.rule).collect()
+    }
+
+    #[test]
+    fn a_good_interchange_has_no_findings_and_full_summaries() {
+        let report = check(GOOD.as_bytes()).unwrap();
+        assert!(report.findings.is_empty(), "{:?}", report.findings);
+        let ic = &report.interchanges[0];
+        assert!(ic.test && ic.ack_requested && ic.closed);
+        assert_eq!(ic.sender.id, "SENDER");
+        assert_eq!(ic.groups[0].control, "7");
+        assert_eq!(ic.groups[0].sets.len(), 2);
+        assert_eq!(ic.groups[0].sets[1].segments, 3);
+        assert_eq!(ic.groups[0].sets[1].version, "004010");
+    }
+
+    #[test]
+    fn counts_and_control_numbers_are_checked() {
+        assert_eq!(rules(&GOOD.replace("SE*3*0002", "SE*4*0002")), [Rule::CountMismatch]);
+        assert_eq!(rules(&GOOD.replace("SE*3*0002", "SE*3*0009")), [Rule::ControlNumberMismatch]);
+        assert_eq!(rules(&GOOD.replace("GE*2*7", "GE*1*7")), [Rule::CountMismatch]);
+        assert_eq!(rules(&GOOD.replace("GE*2*7", "GE*2*8")), [Rule::ControlNumberMismatch]);
+        assert_eq!(rules(&GOOD.replace("IEA*1*", "IEA*2*")), [Rule::CountMismatch]);
+        assert_eq!(rules(&GOOD.replace("ST*850*0002", "ST*850*0001").replace("SE*3*0002", "SE*3*0001")), [Rule::DuplicateControlNumber]);
+    }
+
+    #[test]
+    fn missing_trailers_and_stray_segments_are_structure_errors() {
+        assert_eq!(rules(&GOOD.replace("SE*3*0001~", "")), [Rule::MissingTrailer]);
+        assert_eq!(rules(GOOD.trim_end_matches("IEA*1*000000001~")), [Rule::MissingTrailer]);
+        assert_eq!(rules(&GOOD.replace("GE*2*7~", "GE*2*7~REF*X~")), [Rule::EnvelopeStructure]);
+    }
+
+    #[test]
+    fn findings_name_where_they_are() {
+        let bad = GOOD.replace("SE*3*0002", "SE*9*0002");
+        let report = check(bad.as_bytes()).unwrap();
+        let f = &report.findings[0];
+        let at = bad.find("SE*9").unwrap();
+        assert_eq!(f.location.to_string(), format!("interchange 000000001, group 7, set 850 0002, segment SE at position 3, element SE01, byte {at}"));
+    }
+
+    #[test]
+    fn edifact_without_groups_counts_messages() {
+        let input = "UNA:+.? 'UNB+UNOA:3+SENDER:14+RECEIVER:14+260101:1200+REF1++++1'UNH+1+ORDERS:D:96A:UN'BGM+220+PO1+9'UNT+3+1'UNZ+1+REF1'";
+        let report = check(input.as_bytes()).unwrap();
+        assert!(report.findings.is_empty(), "{:?}", report.findings);
+        let ic = &report.interchanges[0];
+        assert!(ic.ack_requested);
+        assert_eq!(ic.groups[0].sets[0].version, "D:96A:UN");
+        assert_eq!(rules(&input.replace("UNZ+1", "UNZ+2")), [Rule::CountMismatch]);
+        assert_eq!(rules(&input.replace("UNOA", "UTF8")), [Rule::UnsupportedSyntax]);
+    }
+
+    #[test]
+    fn odd_isa_is_a_warning_not_an_error() {
+        let short = GOOD.replace("SENDER         ", "SENDER");
+        let report = check(short.as_bytes()).unwrap();
+        assert!(report.findings.iter().all(|f| !f.is_error()));
+        assert!(report.findings.iter().any(|f| f.rule == Rule::IsaLayout && f.location.element == Some(6)));
+    }
+}
