@@ -28,8 +28,12 @@ pub enum Place {
     /// ST / UNH; `position` is 1.
     SetHeader,
     /// A segment inside a set; `position` counts the header as 1.
-    SetBody { position: usize },
-    SetTrailer { position: usize },
+    SetBody {
+        position: usize,
+    },
+    SetTrailer {
+        position: usize,
+    },
     /// Where no segment may be (reported as a finding).
     Outside,
 }
@@ -134,14 +138,7 @@ impl Default for Envelope {
 
 impl Envelope {
     pub fn new() -> Envelope {
-        Envelope {
-            state: State::Outside,
-            interchanges: Vec::new(),
-            findings: Vec::new(),
-            set_controls: HashSet::new(),
-            set_position: 0,
-            last_offset: 0,
-        }
+        Envelope { state: State::Outside, interchanges: Vec::new(), findings: Vec::new(), set_controls: HashSet::new(), set_position: 0, last_offset: 0 }
     }
 
     /// The interchanges seen so far (the last one may still be open).
@@ -159,6 +156,9 @@ impl Envelope {
         let group = ic.and_then(|i| i.groups.last()).filter(|_| matches!(self.state, State::Group | State::Set));
         let set = group.and_then(|g| g.sets.last()).filter(|_| self.state == State::Set);
         Location {
+            interchange_index: ic.map(|_| self.interchanges.len() - 1),
+            group_index: group.and_then(|_| ic.map(|i| i.groups.len() - 1)),
+            set_index: set.and_then(|_| group.map(|g| g.sets.len() - 1)),
             interchange: ic.map(|i| i.control.clone()),
             group: group.filter(|g| g.explicit).map(|g| g.control.clone()),
             set: set.map(|s| s.control.clone()),
@@ -223,8 +223,14 @@ impl Envelope {
             State::Set => Some((Scope::Set, "the set has no trailer (SE/UNT)")),
         };
         if let Some((scope, message)) = what {
+            let ic = self.interchanges.last();
+            let group = ic.and_then(|i| i.groups.last()).filter(|_| matches!(self.state, State::Group | State::Set));
             let location = Location {
-                interchange: self.interchanges.last().map(|i| i.control.clone()),
+                interchange_index: ic.map(|_| self.interchanges.len() - 1),
+                group_index: group.and_then(|_| ic.map(|i| i.groups.len() - 1)),
+                set_index: group.filter(|_| self.state == State::Set).map(|g| g.sets.len() - 1),
+                interchange: ic.map(|i| i.control.clone()),
+                group: group.filter(|g| g.explicit).map(|g| g.control.clone()),
                 offset: Some(self.last_offset),
                 ..Location::default()
             };
@@ -285,14 +291,26 @@ impl Envelope {
             }
         }
         if seg.raw().len() != 105 {
-            self.warn(Scope::Interchange, Rule::IsaLayout, seg, None, format!("the ISA segment is {} bytes; the standard fixes it at 106", seg.raw().len() + seg.delimiters().terminator().len()));
+            self.warn(
+                Scope::Interchange,
+                Rule::IsaLayout,
+                seg,
+                None,
+                format!("the ISA segment is {} bytes; the standard fixes it at 106", seg.raw().len() + seg.delimiters().terminator().len()),
+            );
         }
         let control = get(13);
         if control.len() != 9 || !control.bytes().all(|b| b.is_ascii_digit()) {
             self.report(Scope::Interchange, Rule::ControlNumberSyntax, seg, Some(13), format!("ISA13 {control:?} must be 9 digits"));
         }
         if !matches!(get(14).as_str(), "0" | "1") {
-            self.report(Scope::Interchange, Rule::EnvelopeValue, seg, Some(14), format!("ISA14 (acknowledgment requested) is {:?}; it must be 0 or 1", get(14)));
+            self.report(
+                Scope::Interchange,
+                Rule::EnvelopeValue,
+                seg,
+                Some(14),
+                format!("ISA14 (acknowledgment requested) is {:?}; it must be 0 or 1", get(14)),
+            );
         }
         if !matches!(get(15).as_str(), "T" | "P" | "I") {
             self.report(Scope::Interchange, Rule::EnvelopeValue, seg, Some(15), format!("ISA15 (usage indicator) is {:?}; it must be T or P", get(15)));
@@ -328,11 +346,23 @@ impl Envelope {
         });
         self.state = State::Interchange;
         if !matches!(charset.as_str(), "UNOA" | "UNOB" | "UNOC" | "UNOD") {
-            self.report(Scope::Interchange, Rule::UnsupportedSyntax, seg, Some(1), format!("syntax identifier {charset:?} is not one of UNOA, UNOB, UNOC, UNOD"));
+            self.report(
+                Scope::Interchange,
+                Rule::UnsupportedSyntax,
+                seg,
+                Some(1),
+                format!("syntax identifier {charset:?} is not one of UNOA, UNOB, UNOC, UNOD"),
+            );
         }
         let control = el(5, 1);
         if control.is_empty() || control.len() > 14 {
-            self.report(Scope::Interchange, Rule::ControlNumberSyntax, seg, Some(5), format!("interchange control reference {control:?} must be 1 to 14 characters"));
+            self.report(
+                Scope::Interchange,
+                Rule::ControlNumberSyntax,
+                seg,
+                Some(5),
+                format!("interchange control reference {control:?} must be 1 to 14 characters"),
+            );
         }
         Place::InterchangeHeader
     }
@@ -454,7 +484,13 @@ impl Envelope {
             self.report(Scope::Set, Rule::ControlNumberSyntax, seg, Some(if x12 { 2 } else { 1 }), format!("{rule_text}; it is {control:?}"));
         }
         if !self.set_controls.insert(control.clone()) {
-            self.report(Scope::Set, Rule::DuplicateControlNumber, seg, Some(if x12 { 2 } else { 1 }), format!("set control number {control} is used twice in this group"));
+            self.report(
+                Scope::Set,
+                Rule::DuplicateControlNumber,
+                seg,
+                Some(if x12 { 2 } else { 1 }),
+                format!("set control number {control} is used twice in this group"),
+            );
         }
         Place::SetHeader
     }

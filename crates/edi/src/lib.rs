@@ -5,14 +5,20 @@
 //! at its mapping edge. Reading is zero-copy ([`Segment`] borrows the input) and can stream
 //! ([`StreamTokenizer`]) so a 100 MB interchange is checked in bounded memory.
 
+pub mod document;
 pub mod envelope;
 pub mod report;
 pub mod segment;
 pub mod syntax;
 pub mod tokenizer;
+pub mod validate;
+pub mod writer;
 
+pub use document::{Document, EditError, OwnedSegment};
 pub use envelope::{Envelope, EnvelopeReport, GroupInfo, InterchangeInfo, Party, Place, SetInfo};
 pub use report::{Finding, Location, Rule, Scope, Severity};
 pub use segment::{Element, Elements, Segment};
 pub use syntax::{Delimiters, DetectError, Detected, Standard, detect};
 pub use tokenizer::{StreamError, StreamTokenizer, Tokenizer};
+pub use validate::{EnvelopeOnly, Pass, SetCheck, SetRules, Validation, Verdict, validate, validate_stream};
+pub use writer::{GroupHeader, InterchangeHeader, Value, WriteError, Writer, composite};

@@ -133,13 +133,42 @@ impl Rule {
     pub const ALL: [Rule; 36] = {
         use Rule::*;
         [
-            IsaLayout, EnvelopeValue, ControlNumberSyntax, ControlNumberMismatch, CountMismatch, MissingTrailer,
-            EnvelopeStructure, DuplicateControlNumber, MissingTerminator, InvalidCharacter, UnsupportedSyntax,
-            UnsupportedSet, UnrecognizedSegment, UnexpectedSegment, MandatorySegmentMissing, LoopOverMaximum,
-            SegmentOverMaximum, SegmentOutOfOrder, MandatoryElementMissing, ConditionalElementMissing,
-            TooManyElements, ElementTooShort, ElementTooLong, InvalidCharacterInElement, InvalidCode, InvalidDate,
-            InvalidTime, ExclusionViolated, TooManyRepetitions, TooManyComponents, InvalidNumber, HierarchyParent,
-            HierarchyOrder, HierarchyChildCode, CheckDigit, SummaryCount,
+            IsaLayout,
+            EnvelopeValue,
+            ControlNumberSyntax,
+            ControlNumberMismatch,
+            CountMismatch,
+            MissingTrailer,
+            EnvelopeStructure,
+            DuplicateControlNumber,
+            MissingTerminator,
+            InvalidCharacter,
+            UnsupportedSyntax,
+            UnsupportedSet,
+            UnrecognizedSegment,
+            UnexpectedSegment,
+            MandatorySegmentMissing,
+            LoopOverMaximum,
+            SegmentOverMaximum,
+            SegmentOutOfOrder,
+            MandatoryElementMissing,
+            ConditionalElementMissing,
+            TooManyElements,
+            ElementTooShort,
+            ElementTooLong,
+            InvalidCharacterInElement,
+            InvalidCode,
+            InvalidDate,
+            InvalidTime,
+            ExclusionViolated,
+            TooManyRepetitions,
+            TooManyComponents,
+            InvalidNumber,
+            HierarchyParent,
+            HierarchyOrder,
+            HierarchyChildCode,
+            CheckDigit,
+            SummaryCount,
         ]
     };
 
@@ -179,6 +208,14 @@ pub struct Location {
     pub element_ref: Option<String>,
     /// Byte offset of the segment in the input.
     pub offset: Option<usize>,
+    /// 0-based ordinals of the interchange in the input, the group in it and the set in the group:
+    /// unambiguous even when control numbers repeat.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interchange_index: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_index: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub set_index: Option<usize>,
 }
 
 impl fmt::Display for Location {

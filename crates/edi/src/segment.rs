@@ -23,15 +23,7 @@ pub struct Segment<'a> {
 }
 
 impl<'a> Segment<'a> {
-    pub(crate) fn new(
-        raw: &'a [u8],
-        trailer: &'a [u8],
-        offset: usize,
-        index: usize,
-        delimiters: Delimiters,
-        wrapped: bool,
-        terminated: bool,
-    ) -> Segment<'a> {
+    pub(crate) fn new(raw: &'a [u8], trailer: &'a [u8], offset: usize, index: usize, delimiters: Delimiters, wrapped: bool, terminated: bool) -> Segment<'a> {
         Segment { raw, trailer, offset, index, delimiters, wrapped, terminated }
     }
 

@@ -68,11 +68,7 @@ impl Delimiters {
 
     /// Whether `byte` is one of the delimiters (used to check that data doesn't contain one).
     pub fn is_delimiter(&self, byte: u8) -> bool {
-        byte == self.element
-            || byte == self.component
-            || Some(byte) == self.repetition
-            || Some(byte) == self.release
-            || byte == self.terminator[0]
+        byte == self.element || byte == self.component || Some(byte) == self.repetition || Some(byte) == self.release || byte == self.terminator[0]
     }
 }
 
@@ -160,11 +156,7 @@ fn detect_isa(isa: &[u8], prefix_len: usize) -> Result<Detected, DetectError> {
     let fields: Vec<&[u8]> = isa[..pos].split(|b| *b == element).collect();
     let isa11 = fields.get(11).copied().unwrap_or_default();
     let isa12 = fields.get(12).copied().unwrap_or_default();
-    let repetition = if isa12 >= &b"00501"[..] && isa11.len() == 1 && !isa11[0].is_ascii_alphanumeric() {
-        Some(isa11[0])
-    } else {
-        None
-    };
+    let repetition = if isa12 >= &b"00501"[..] && isa11.len() == 1 && !isa11[0].is_ascii_alphanumeric() { Some(isa11[0]) } else { None };
     let delimiters = Delimiters::new(element, component, repetition, None, terminator);
     if component == element || terminator.contains(&element) || terminator.contains(&component) {
         return Err(DetectError::Ambiguous(format!(
@@ -179,8 +171,7 @@ fn detect_isa(isa: &[u8], prefix_len: usize) -> Result<Detected, DetectError> {
 
 fn detect_una(una: &[u8], prefix_len: usize) -> Result<Detected, DetectError> {
     let advice = una.get(..9).ok_or(DetectError::UnaTruncated)?;
-    let (component, element, decimal, release, reserved, terminator) =
-        (advice[3], advice[4], advice[5], advice[6], advice[7], advice[8]);
+    let (component, element, decimal, release, reserved, terminator) = (advice[3], advice[4], advice[5], advice[6], advice[7], advice[8]);
     let release = (release != b' ').then_some(release);
     let repetition = (reserved != b' ').then_some(reserved);
     let mut delimiters = Delimiters::new(element, component, repetition, release, &[terminator]);

@@ -9,13 +9,17 @@
 use std::io::Read;
 
 use crate::segment::{Segment, escaped};
-use crate::syntax::{DetectError, Delimiters, Detected, Standard, detect};
+use crate::syntax::{Delimiters, DetectError, Detected, Standard, detect};
 
 /// Where the next segment ends, or that more bytes are needed to know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scan {
     /// `raw_end`: end of the segment's own bytes; `full_end`: after its terminator and line breaks.
-    Segment { raw_end: usize, full_end: usize, terminated: bool },
+    Segment {
+        raw_end: usize,
+        full_end: usize,
+        terminated: bool,
+    },
     /// Only blank bytes remain (end of input).
     Blank,
     NeedMore,

@@ -1,0 +1,303 @@
+//! One pass over an input: tokenizer → envelope → the set rules, collecting every finding.
+//!
+//! The set rules are pluggable ([`SetRules`]): the guide interpreter implements them, and
+//! [`EnvelopeOnly`] checks nothing beyond the envelope. Both the slice and the streaming entry points
+//! drive the same [`Pass`], so a file validates the same whether it is read whole or streamed.
+
+use std::io::Read;
+
+use serde::Serialize;
+
+use crate::envelope::{Envelope, GroupInfo, InterchangeInfo, Place, SetInfo};
+use crate::report::{Finding, Location, Scope, Severity};
+use crate::segment::Segment;
+use crate::syntax::{DetectError, Standard};
+use crate::tokenizer::{StreamError, StreamTokenizer, Tokenizer};
+
+/// Checks the contents of one set, segment by segment.
+pub trait SetCheck {
+    /// A segment after the header, up to and including the trailer. `at` locates it.
+    fn segment(&mut self, seg: &Segment<'_>, at: &Location, findings: &mut Vec<Finding>);
+    /// The set's trailer has been seen (or the set was cut off); `at` locates the trailer.
+    fn finish(&mut self, at: &Location, findings: &mut Vec<Finding>);
+}
+
+/// Chooses the checker for each set (by set id and version).
+pub trait SetRules {
+    /// Called at each set header; `None` (after pushing a finding if that is an error) skips the set.
+    fn start<'r>(
+        &'r self,
+        ic: &InterchangeInfo,
+        group: &GroupInfo,
+        set: &SetInfo,
+        header: &Segment<'_>,
+        at: &Location,
+        findings: &mut Vec<Finding>,
+    ) -> Option<Box<dyn SetCheck + 'r>>;
+}
+
+/// Envelope checks only.
+pub struct EnvelopeOnly;
+
+impl SetRules for EnvelopeOnly {
+    fn start<'r>(
+        &'r self,
+        _: &InterchangeInfo,
+        _: &GroupInfo,
+        _: &SetInfo,
+        _: &Segment<'_>,
+        _: &Location,
+        _: &mut Vec<Finding>,
+    ) -> Option<Box<dyn SetCheck + 'r>> {
+        None
+    }
+}
+
+/// The acknowledgement verdict of a set, group or interchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Accepted,
+    /// Accepted, but with warnings (X12 `E`).
+    AcceptedWithErrors,
+    /// Some sets of a group accepted, others not (X12 AK901 `P`).
+    PartiallyAccepted,
+    Rejected,
+}
+
+/// Everything one pass found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Validation {
+    #[serde(serialize_with = "ser_standard")]
+    pub standard: Standard,
+    pub interchanges: Vec<InterchangeInfo>,
+    pub findings: Vec<Finding>,
+    pub segments: u64,
+    pub bytes: u64,
+}
+
+fn ser_standard<S: serde::Serializer>(s: &Standard, ser: S) -> Result<S::Ok, S::Error> {
+    ser.collect_str(s)
+}
+
+impl Validation {
+    /// No error anywhere (warnings allowed).
+    pub fn is_valid(&self) -> bool {
+        !self.findings.iter().any(Finding::is_error)
+    }
+
+    pub fn errors(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.is_error())
+    }
+
+    /// The findings inside set `s` of group `g` of interchange `i` (0-based ordinals).
+    pub fn set_findings(&self, i: usize, g: usize, s: usize) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(move |f| {
+            f.scope == Scope::Set && f.location.interchange_index == Some(i) && f.location.group_index == Some(g) && f.location.set_index == Some(s)
+        })
+    }
+
+    /// The findings about group `g` itself (its header and trailer).
+    pub fn group_findings(&self, i: usize, g: usize) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(move |f| f.scope == Scope::Group && f.location.interchange_index == Some(i) && f.location.group_index == Some(g))
+    }
+
+    /// The findings about interchange `i` itself (ISA/UNB and IEA/UNZ, structure between groups).
+    pub fn interchange_findings(&self, i: usize) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(move |f| f.scope == Scope::Interchange && f.location.interchange_index == Some(i))
+    }
+
+    pub fn set_verdict(&self, i: usize, g: usize, s: usize) -> Verdict {
+        verdict(self.set_findings(i, g, s))
+    }
+
+    /// Rejected when the group itself is in error or no set is accepted; partial when some are.
+    pub fn group_verdict(&self, i: usize, g: usize) -> Verdict {
+        if self.group_findings(i, g).any(Finding::is_error) {
+            return Verdict::Rejected;
+        }
+        let sets = self.interchanges.get(i).and_then(|ic| ic.groups.get(g)).map_or(0, |gr| gr.sets.len());
+        let verdicts: Vec<_> = (0..sets).map(|s| self.set_verdict(i, g, s)).collect();
+        let rejected = verdicts.iter().filter(|v| **v == Verdict::Rejected).count();
+        match rejected {
+            0 if verdicts.contains(&Verdict::AcceptedWithErrors) || self.group_findings(i, g).next().is_some() => Verdict::AcceptedWithErrors,
+            0 => Verdict::Accepted,
+            n if n == sets => Verdict::Rejected,
+            _ => Verdict::PartiallyAccepted,
+        }
+    }
+
+    pub fn interchange_verdict(&self, i: usize) -> Verdict {
+        verdict(self.interchange_findings(i))
+    }
+}
+
+fn verdict<'a>(findings: impl Iterator<Item = &'a Finding>) -> Verdict {
+    let mut worst = Verdict::Accepted;
+    for f in findings {
+        match f.severity {
+            Severity::Error => return Verdict::Rejected,
+            Severity::Warning => worst = Verdict::AcceptedWithErrors,
+        }
+    }
+    worst
+}
+
+/// The state of one pass; fed segments by either entry point.
+pub struct Pass<'r> {
+    rules: &'r dyn SetRules,
+    envelope: Envelope,
+    check: Option<Box<dyn SetCheck + 'r>>,
+    extra: Vec<Finding>,
+    segments: u64,
+}
+
+impl<'r> Pass<'r> {
+    pub fn new(rules: &'r dyn SetRules) -> Pass<'r> {
+        Pass { rules, envelope: Envelope::new(), check: None, extra: Vec::new(), segments: 0 }
+    }
+
+    pub fn push(&mut self, seg: &Segment<'_>) {
+        self.segments += 1;
+        let place = self.envelope.push(seg);
+        match place {
+            Place::SetHeader => {
+                let at = self.envelope.locate(seg);
+                if let Some(mut open) = self.check.take() {
+                    // The previous set never got its trailer; its checker ends where the new set starts.
+                    open.finish(&at, &mut self.extra);
+                }
+                let ic = self.envelope.interchanges().last().expect("set inside an interchange");
+                let group = ic.groups.last().expect("set inside a group");
+                let set = group.sets.last().expect("set just opened");
+                self.check = self.rules.start(ic, group, set, seg, &at, &mut self.extra);
+            }
+            Place::SetBody { .. } => {
+                if let Some(check) = &mut self.check {
+                    let at = self.envelope.locate(seg);
+                    check.segment(seg, &at, &mut self.extra);
+                }
+            }
+            Place::SetTrailer { position } => {
+                if let Some(mut check) = self.check.take() {
+                    let mut at = self.envelope.locate(seg);
+                    // The envelope has closed the set; the trailer still belongs to it.
+                    let ic = self.envelope.interchanges().len() - 1;
+                    let ics = &self.envelope.interchanges()[ic];
+                    let g = ics.groups.len() - 1;
+                    let set = &ics.groups[g].sets[ics.groups[g].sets.len() - 1];
+                    at.interchange_index = Some(ic);
+                    at.group_index = Some(g);
+                    at.set_index = Some(ics.groups[g].sets.len() - 1);
+                    at.set = Some(set.control.clone());
+                    at.set_id = Some(set.id.clone());
+                    at.segment_position = Some(position);
+                    check.segment(seg, &at, &mut self.extra);
+                    check.finish(&at, &mut self.extra);
+                }
+            }
+            _ => {
+                if let Some(mut open) = self.check.take() {
+                    let at = self.envelope.locate(seg);
+                    open.finish(&at, &mut self.extra);
+                }
+            }
+        }
+    }
+
+    pub fn finish(mut self, standard: Standard, bytes: u64) -> Validation {
+        if let Some(mut open) = self.check.take() {
+            open.finish(&Location::default(), &mut self.extra);
+        }
+        let report = self.envelope.finish();
+        let mut findings = report.findings;
+        findings.extend(self.extra);
+        findings.sort_by_key(|f| f.location.offset.unwrap_or(usize::MAX));
+        Validation { standard, interchanges: report.interchanges, findings, segments: self.segments, bytes }
+    }
+}
+
+/// Validates an input held in memory.
+pub fn validate(input: &[u8], rules: &dyn SetRules) -> Result<Validation, DetectError> {
+    let tokens = Tokenizer::new(input)?;
+    let standard = tokens.standard();
+    let mut pass = Pass::new(rules);
+    for seg in tokens {
+        pass.push(&seg);
+    }
+    Ok(pass.finish(standard, input.len() as u64))
+}
+
+/// Validates a stream in bounded memory; `progress` is told the bytes read so far every so often.
+pub fn validate_stream(reader: impl Read, rules: &dyn SetRules, mut progress: impl FnMut(u64)) -> Result<Validation, StreamError> {
+    let mut tokens = StreamTokenizer::new(reader);
+    let mut pass = Pass::new(rules);
+    let mut n: u64 = 0;
+    while let Some(seg) = tokens.next_segment()? {
+        pass.push(&seg);
+        n += 1;
+        if n.is_multiple_of(65_536) {
+            progress(tokens.bytes_read());
+        }
+    }
+    progress(tokens.bytes_read());
+    let standard = tokens.detected().map_or(Standard::X12, |d| d.standard);
+    Ok(pass.finish(standard, tokens.bytes_read()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Rule;
+
+    const TWO_SETS: &str = "ISA*00*          *00*          *ZZ*S              *ZZ*R              *260101*1200*U*00401*000000001*0*P*>~GS*PO*S*R*20260101*1200*7*X*004010~ST*850*0001~BEG*00*SA*PO1**20260101~SE*3*0001~ST*850*0002~BEG*00*SA*PO2**20260101~SE*3*0002~GE*2*7~IEA*1*000000001~";
+
+    /// A toy rule: every BEG03 must start with `PO1`.
+    struct Po1Only;
+    struct Po1Check;
+    impl SetCheck for Po1Check {
+        fn segment(&mut self, seg: &Segment<'_>, at: &Location, findings: &mut Vec<Finding>) {
+            if seg.is("BEG") && seg.text(3) != "PO1" {
+                findings.push(Finding::error(Scope::Set, Rule::InvalidCode, at.clone(), "not PO1"));
+            }
+        }
+        fn finish(&mut self, _: &Location, _: &mut Vec<Finding>) {}
+    }
+    impl SetRules for Po1Only {
+        fn start<'r>(
+            &'r self,
+            _: &InterchangeInfo,
+            _: &GroupInfo,
+            _: &SetInfo,
+            _: &Segment<'_>,
+            _: &Location,
+            _: &mut Vec<Finding>,
+        ) -> Option<Box<dyn SetCheck + 'r>> {
+            Some(Box::new(Po1Check))
+        }
+    }
+
+    #[test]
+    fn set_rules_see_each_set_and_verdicts_follow_findings() {
+        let v = validate(TWO_SETS.as_bytes(), &Po1Only).unwrap();
+        assert!(!v.is_valid());
+        assert_eq!(v.set_verdict(0, 0, 0), Verdict::Accepted);
+        assert_eq!(v.set_verdict(0, 0, 1), Verdict::Rejected);
+        assert_eq!(v.group_verdict(0, 0), Verdict::PartiallyAccepted);
+        assert_eq!(v.interchange_verdict(0), Verdict::Accepted);
+        let f = v.errors().next().unwrap();
+        assert_eq!(f.location.set.as_deref(), Some("0002"));
+        assert_eq!(f.location.segment_position, Some(2));
+    }
+
+    #[test]
+    fn streaming_and_slice_validation_agree() {
+        let bad = TWO_SETS.replace("SE*3*0002", "SE*5*0002");
+        let a = validate(bad.as_bytes(), &Po1Only).unwrap();
+        let b = validate_stream(bad.as_bytes(), &Po1Only, |_| {}).unwrap();
+        assert_eq!(a.findings, b.findings);
+        assert_eq!(a.interchanges, b.interchanges);
+        assert_eq!(a.set_verdict(0, 0, 1), Verdict::Rejected);
+        assert_eq!(a.group_verdict(0, 0), Verdict::PartiallyAccepted);
+    }
+}
