@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod deductions;
 pub mod defects;
 pub mod dock;
+pub mod edi;
 pub mod events;
 pub mod gs1;
 pub mod ids;

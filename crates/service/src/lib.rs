@@ -18,6 +18,7 @@ pub mod defects;
 pub mod demo;
 pub mod dock;
 pub mod documents;
+pub mod edi;
 pub mod error;
 pub mod facilities;
 pub mod holidays;

@@ -8,6 +8,7 @@ mod m0001_foundation;
 mod m0002_orders;
 mod m0003_shipments;
 mod m0004_finance;
+mod m0005_edi;
 mod schema;
 
 pub struct Migrator;
@@ -15,7 +16,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_foundation::Migration), Box::new(m0002_orders::Migration), Box::new(m0003_shipments::Migration), Box::new(m0004_finance::Migration)]
+        vec![Box::new(m0001_foundation::Migration), Box::new(m0002_orders::Migration), Box::new(m0003_shipments::Migration), Box::new(m0004_finance::Migration), Box::new(m0005_edi::Migration)]
     }
 }
 

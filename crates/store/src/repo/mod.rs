@@ -8,6 +8,7 @@ pub mod counters;
 pub mod deductions;
 pub mod dock;
 pub mod documents;
+pub mod edi;
 pub mod events;
 pub mod facilities;
 pub mod idempotency;
