@@ -256,7 +256,8 @@ impl PartnerInput {
             }
             c
         };
-        let usage = if self.usage.trim().is_empty() { Some(Usage::Production) } else { issues.field("usage", Usage::parse_or_explain(&self.usage.to_lowercase())) };
+        let usage =
+            if self.usage.trim().is_empty() { Some(Usage::Production) } else { issues.field("usage", Usage::parse_or_explain(&self.usage.to_lowercase())) };
         let ack_kind = if self.ack_kind.trim().is_empty() { Some(AckKind::Fa997) } else { issues.field("ack_kind", AckKind::parse_or_explain(&self.ack_kind)) };
         let (de, dc, dt) = if x12 { ("*", ">", "~") } else { ("+", ":", "'") };
         let element_separator = delimiter(&mut issues, "element_separator", &self.element_separator, de, false);
@@ -322,6 +323,8 @@ pub struct Interchange {
     pub sender: String,
     pub receiver: String,
     pub control_number: String,
+    /// The (first) functional group's control number (GS06), by which a 997/999 names it.
+    pub group_control: String,
     pub content_hash: String,
     pub size: i64,
     pub test: bool,
@@ -422,9 +425,16 @@ mod tests {
 
     #[test]
     fn edifact_defaults_and_release_character() {
-        let s = PartnerInput { standard: "EDIFACT".into(), partner_qualifier: "14".into(), partner_id: "4012345000009".into(), our_qualifier: "14".into(), our_id: "5450534000024".into(), ..PartnerInput::default() }
-            .check()
-            .unwrap();
+        let s = PartnerInput {
+            standard: "EDIFACT".into(),
+            partner_qualifier: "14".into(),
+            partner_id: "4012345000009".into(),
+            our_qualifier: "14".into(),
+            our_id: "5450534000024".into(),
+            ..PartnerInput::default()
+        }
+        .check()
+        .unwrap();
         assert_eq!((s.document_version.as_str(), s.charset.as_str(), s.segment_terminator.as_str()), ("D:96A:UN", "UNOC", "'"));
         let clash = PartnerInput { standard: "edifact".into(), component_separator: "?".into(), ..x12() };
         assert!(clash.check().is_err());

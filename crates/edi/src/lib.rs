@@ -5,8 +5,12 @@
 //! at its mapping edge. Reading is zero-copy ([`Segment`] borrows the input) and can stream
 //! ([`StreamTokenizer`]) so a 100 MB interchange is checked in bounded memory.
 
+pub mod ack;
 pub mod document;
 pub mod envelope;
+pub mod guide;
+pub mod json;
+pub mod map;
 pub mod report;
 pub mod segment;
 pub mod syntax;
@@ -14,8 +18,11 @@ pub mod tokenizer;
 pub mod validate;
 pub mod writer;
 
+pub use ack::{AckError, AckIds, AckKind, ReceivedAck, contrl, read_acks, x12_acks};
 pub use document::{Document, EditError, OwnedSegment};
 pub use envelope::{Envelope, EnvelopeReport, GroupInfo, InterchangeInfo, Party, Place, SetInfo};
+pub use guide::{Guide, GuideError, GuideSet};
+pub use json::{JsonError, to_json, write_json};
 pub use report::{Finding, Location, Rule, Scope, Severity};
 pub use segment::{Element, Elements, Segment};
 pub use syntax::{Delimiters, DetectError, Detected, Standard, detect};

@@ -108,6 +108,18 @@ impl<'a> Tokenizer<'a> {
         Ok(Tokenizer { input, pos: detected.prefix_len, index: 0, delimiters: detected.delimiters, detected, suffix: input.len() })
     }
 
+    /// Resumes tokenising at byte `offset` (a segment start, e.g. a set's header from
+    /// [`crate::SetInfo::offset`]) with known delimiters; segment indexes restart at 0.
+    pub fn at(input: &'a [u8], offset: usize, detected: Detected) -> Tokenizer<'a> {
+        let pos = offset.min(input.len());
+        Tokenizer { input, pos, index: 1, delimiters: detected.delimiters, detected, suffix: input.len() }
+    }
+
+    /// The segments of one set, header to trailer, as the envelope found them.
+    pub fn set_segments(input: &'a [u8], detected: &Detected, set: &crate::SetInfo) -> Vec<Segment<'a>> {
+        Tokenizer::at(input, set.offset, detected.clone()).take(set.segments).collect()
+    }
+
     /// What detection found at the start of the input.
     pub fn detected(&self) -> &Detected {
         &self.detected
@@ -367,6 +379,16 @@ mod tests {
         let segs: Vec<_> = Tokenizer::new(&both).unwrap().collect();
         assert_eq!(segs.len(), 4);
         assert_eq!(segs[3].text(2), "000000002");
+    }
+
+    #[test]
+    fn a_set_can_be_re_read_from_its_offset() {
+        let report = crate::envelope::check(X12).unwrap();
+        let set = &report.interchanges[0].groups[0].sets[0];
+        let detected = crate::detect(X12).unwrap();
+        let segs = Tokenizer::set_segments(X12, &detected, set);
+        let tags: Vec<_> = segs.iter().map(|s| s.tag_str().into_owned()).collect();
+        assert_eq!(tags, ["ST", "BEG", "N4", "SE"]);
     }
 
     #[test]

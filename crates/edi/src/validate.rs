@@ -148,13 +148,16 @@ pub struct Pass<'r> {
     rules: &'r dyn SetRules,
     envelope: Envelope,
     check: Option<Box<dyn SetCheck + 'r>>,
+    /// Where the open set's current segment is: only its segment fields change within a set, so
+    /// they are updated in place instead of allocating a new location for every segment.
+    at: Location,
     extra: Vec<Finding>,
     segments: u64,
 }
 
 impl<'r> Pass<'r> {
     pub fn new(rules: &'r dyn SetRules) -> Pass<'r> {
-        Pass { rules, envelope: Envelope::new(), check: None, extra: Vec::new(), segments: 0 }
+        Pass { rules, envelope: Envelope::new(), check: None, at: Location::default(), extra: Vec::new(), segments: 0 }
     }
 
     pub fn push(&mut self, seg: &Segment<'_>) {
@@ -171,11 +174,18 @@ impl<'r> Pass<'r> {
                 let group = ic.groups.last().expect("set inside a group");
                 let set = group.sets.last().expect("set just opened");
                 self.check = self.rules.start(ic, group, set, seg, &at, &mut self.extra);
+                self.at = at;
             }
-            Place::SetBody { .. } => {
+            Place::SetBody { position } => {
                 if let Some(check) = &mut self.check {
-                    let at = self.envelope.locate(seg);
-                    check.segment(seg, &at, &mut self.extra);
+                    let at = &mut self.at;
+                    at.segment_position = Some(position);
+                    at.segment_index = Some(seg.index());
+                    at.offset = Some(seg.offset());
+                    let tag = at.segment_tag.get_or_insert_with(String::new);
+                    tag.clear();
+                    tag.push_str(&seg.tag_str());
+                    check.segment(seg, at, &mut self.extra);
                 }
             }
             Place::SetTrailer { position } => {

@@ -146,7 +146,8 @@ impl Writer {
             if value.len() > *width {
                 return Err(WriteError::IsaWidth { element: i + 1, value: value.clone(), width: *width });
             }
-            if i < 15 {
+            // ISA11 (from 00501 on) and ISA16 are the repetition and component separators themselves.
+            if i != 10 && i != 15 {
                 check_x12("ISA", i + 1, value, &self.d)?;
             }
             self.out.push(self.d.element);

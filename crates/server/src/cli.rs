@@ -117,6 +117,11 @@ pub enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// The EDI engine on a file: parse, validate, acknowledge, convert to JSON (no database needed).
+    Edi {
+        #[command(subcommand)]
+        action: crate::edi_cli::EdiCmd,
+    },
     /// The three-way match of invoices against POs and receipts.
     Match {
         #[command(subcommand)]
@@ -274,6 +279,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Bench(args) => crate::bench::run(args).await,
+        Command::Edi { action } => {
+            let code = tokio::task::spawn_blocking(move || crate::edi_cli::run(action)).await??;
+            if code != 0 {
+                std::process::exit(code);
+            }
+            Ok(())
+        }
         Command::Match { action: MatchCmd::Run, db } => {
             let (_cfg, s) = open(&db).await?;
             let total = s.invoices_awaiting_match().await?;

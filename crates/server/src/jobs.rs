@@ -1,8 +1,8 @@
 //! Background jobs of `acorn serve`: mail delivery, audit anchoring (every 60 s or 1,000 records,
 //! whichever comes first), the order-to-dock clock (acknowledgement reminders, PO closing, ship
 //! dates, no-shows; every minute), the invoice match (invoices submitted or waiting for receipts;
-//! every minute), payment runs reaching their pay date and chargebacks of POs that closed (every minute) and
-//! housekeeping. Each job is idempotent and safe to run in several
+//! every minute), payment runs reaching their pay date and chargebacks of POs that closed (every minute), the
+//! EDI gateway (drop directories taken and owed 850/860/820s sent; every 5 s) and housekeeping. Each job is idempotent and safe to run in several
 //! processes at once (mail is leased with a conditional UPDATE; anchors only move forward).
 
 use acorn_service::Services;
@@ -16,6 +16,8 @@ pub fn spawn(services: Services, mut stop: watch::Receiver<bool>) -> tokio::task
         let mut housekeeping = tokio::time::interval(Duration::from_secs(3600));
         let mut orders = tokio::time::interval(Duration::from_secs(60));
         let mut matching = tokio::time::interval(Duration::from_secs(60));
+        let mut edi = tokio::time::interval(Duration::from_secs(5));
+        let renames = crate::edi_watch::Renames::watch(&services.config.data_dir.join("edi"));
         loop {
             tokio::select! {
                 _ = stop.changed() => break,
@@ -35,6 +37,17 @@ pub fn spawn(services: Services, mut stop: watch::Receiver<bool>) -> tokio::task
                     if let Err(e) = services.match_pending(|_| {}).await { tracing::warn!(error = %e, "invoice match"); }
                     if let Err(e) = services.settle_payment_runs().await { tracing::warn!(error = %e, "payment runs"); }
                     if let Err(e) = services.assess_chargebacks().await { tracing::warn!(error = %e, "chargebacks"); }
+                }
+                _ = edi.tick() => {
+                    let seen = renames.clone();
+                    match services.scan_drop_directories(&move |p| seen.contains(p)).await {
+                        Ok(taken) => for t in taken {
+                            tracing::info!(vendor = %t.vendor_code, file = %t.file, status = ?t.status, duplicate = t.duplicate, "EDI file taken");
+                        },
+                        Err(e) => tracing::warn!(error = %e, "EDI drop directories"),
+                    }
+                    renames.prune();
+                    if let Err(e) = services.send_edi_documents().await { tracing::warn!(error = %e, "EDI outbound"); }
                 }
                 _ = housekeeping.tick() => {
                     if let Err(e) = services.housekeeping().await { tracing::warn!(error = %e, "housekeeping"); }

@@ -4,6 +4,8 @@
 pub mod bench;
 pub mod cli;
 pub mod config;
+pub mod edi_cli;
+pub mod edi_watch;
 pub mod jobs;
 
 use acorn_service::{ServiceConfig, Services};

@@ -68,6 +68,7 @@ impl Services {
         require(ctx, Area::Acknowledgements, Access::Write)?;
         let po = repo::orders::get(&self.db.conn, list_scope(ctx), po_id).await?.ok_or(ServiceError::NotFound("purchase order"))?;
         require_object(ctx, Area::Acknowledgements, Access::Write, po.tenant, "purchase order")?;
+        self.refuse_portal_when_edi_live(po.tenant, channel).await?;
         let input = &input;
         self.mutate(ctx, |tx| async move {
             let at = now();

@@ -38,6 +38,7 @@ impl Services {
         if ctx.principal.is_retailer_side() {
             return Err(ServiceError::Rejected { code: "vendor_only", message: "credit notes are submitted by the vendor".into() });
         }
+        self.refuse_portal_when_edi_live(ctx.principal.tenant(), channel).await?;
         let mut issues = Vec::new();
         let number = invoice_number(&input.number).map_err(|e| issues.push(FieldIssue::new("number", e))).ok();
         let date = parse_date(&input.date, "date", &mut issues);

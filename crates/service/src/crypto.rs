@@ -17,7 +17,12 @@ pub fn random_token(bytes: usize) -> String {
 
 /// Hex SHA-256: how high-entropy tokens (sessions, links, API tokens) are stored.
 pub fn sha256_hex(s: &str) -> String {
-    hex::encode(Sha256::digest(s.as_bytes()))
+    sha256_hex_bytes(s.as_bytes())
+}
+
+/// Hex SHA-256 of bytes: content hashes of documents and EDI interchanges.
+pub fn sha256_hex_bytes(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }
 
 fn argon2(m_kib: u32, t: u32) -> Result<Argon2<'static>, ServiceError> {

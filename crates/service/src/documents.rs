@@ -23,7 +23,6 @@ use acorn_domain::ids::{TenantId, new_id};
 use acorn_domain::policy::{Access, Area};
 use acorn_store::repo::documents::Document;
 use acorn_store::{ConnectionTrait, repo};
-use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use uuid::Uuid;
@@ -112,11 +111,6 @@ pub fn check_size(len: usize) -> Result<(), ServiceError> {
     Ok(())
 }
 
-/// Hex SHA-256 of the bytes.
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
 /// Writes `bytes` as `dir/name` atomically and durably: a temp file in the same directory, fsynced,
 /// renamed over, then the directory fsynced so the rename survives a crash.
 fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
@@ -188,7 +182,7 @@ impl Services {
             filename,
             content_type: content_type.to_string(),
             size: bytes.len() as i64,
-            sha256: sha256_hex(bytes),
+            sha256: crate::crypto::sha256_hex_bytes(bytes),
             uploaded_by: ctx.principal.actor(),
             uploaded_at: now(),
         };
@@ -216,7 +210,7 @@ impl Services {
         require_object(ctx, area_of(&doc.owner_type)?, Access::Read, doc.tenant, "document")?;
         let path = self.document_path(doc.id);
         let bytes = tokio::fs::read(&path).await.map_err(|e| ServiceError::internal(format!("document {}: reading {}: {e}", doc.id, path.display())))?;
-        if bytes.len() as i64 != doc.size || sha256_hex(&bytes) != doc.sha256 {
+        if bytes.len() as i64 != doc.size || crate::crypto::sha256_hex_bytes(&bytes) != doc.sha256 {
             return Err(ServiceError::internal(format!("document {}: the stored file does not match its recorded size and SHA-256", doc.id)));
         }
         Ok((doc, bytes))

@@ -178,6 +178,7 @@ impl Services {
     /// as `submitted` and matched straight away.
     pub async fn submit_invoice(&self, ctx: &Ctx, input: NewInvoice, channel: Channel) -> Result<InvoiceDetail, ServiceError> {
         let p = self.prepare_invoice(ctx, &input, &default_namer).await?;
+        self.refuse_portal_when_edi_live(ctx.principal.tenant(), channel).await?;
         let p = &p;
         let invoice = self.mutate(ctx, |tx| async move { write_invoice(tx.c(), ctx, p, channel).await }).await?;
         self.match_invoice(invoice.id).await?;

@@ -407,12 +407,16 @@ impl Services {
         let mut after = before.clone();
         let mut lines = lines_before.clone();
         let mut what = Vec::new();
+        // The same changes, structured, for the EDI 860 (PO change) the gateway sends.
+        let mut line_changes: Vec<serde_json::Value> = Vec::new();
+        let (mut ship_moved, mut delivery_moved) = (false, false);
         if let Some((s, e)) = &change.ship_window
             && let Some(w) = window(&mut issues, &default_namer, ("ship_start", s), ("ship_end", e), "ship window")
             && w != before.ship_window
         {
             what.push(format!("ship window {}–{} → {}–{}", before.ship_window.start, before.ship_window.end, w.start, w.end));
             after.ship_window = w;
+            ship_moved = true;
         }
         if let Some((s, e)) = &change.delivery_window
             && let Some(w) = window(&mut issues, &default_namer, ("delivery_start", s), ("delivery_end", e), "delivery window")
@@ -420,6 +424,7 @@ impl Services {
         {
             what.push(format!("delivery window {}–{} → {}–{}", before.delivery_window.start, before.delivery_window.end, w.start, w.end));
             after.delivery_window = w;
+            delivery_moved = true;
         }
         if after.delivery_window.start < after.ship_window.start {
             issues.push(FieldIssue::new("delivery_start", "deliveries cannot start before shipping starts"));
@@ -438,6 +443,7 @@ impl Services {
             if lc.cancel {
                 line.cancelled = true;
                 what.push(format!("line {} cancelled", line.line_no));
+                line_changes.push(serde_json::json!({"line_no": line.line_no, "kind": "cancelled"}));
             } else if let Some(q) = lc.quantity {
                 if q < 1 || q > line.ordered_quantity {
                     issues.push(FieldIssue::new(
@@ -447,6 +453,7 @@ impl Services {
                 } else if q != line.ordered_quantity {
                     what.push(format!("line {} quantity {} → {q} {}", line.line_no, line.ordered_quantity, line.unit));
                     line.ordered_quantity = q;
+                    line_changes.push(serde_json::json!({"line_no": line.line_no, "kind": "quantity_decreased"}));
                 }
             }
         }
@@ -476,7 +483,13 @@ impl Services {
             what.join("; "),
             if reason.is_empty() { String::new() } else { format!(" — {reason}") }
         );
-        let detail = serde_json::json!({"changes": what, "reason": reason});
+        let detail = serde_json::json!({
+            "changes": what,
+            "reason": reason,
+            "lines": line_changes,
+            "ship_window_changed": ship_moved,
+            "delivery_window_changed": delivery_moved,
+        });
         let (b, a, ls, lb, s, detail) = (&before, &after, &lines, &lines_before, &summary, &detail);
         self.mutate(ctx, |tx| async move {
             repo::orders::update(tx.c(), a, b.updated_at).await?;

@@ -6,14 +6,21 @@
 //!   apply each accepted document through the same service rules as the portal and the API →
 //!   acknowledge → log.
 //! - [`log`]: the EDI log (received, sent, acknowledgements, errors, raw bytes) and reported stock.
+//! - [`dropdir`]: the watched drop directories (a complete file is claimed, received, moved on).
 //! - [`files`]: the per-partner directories under `<data-dir>/edi/<VENDOR>/` (inbox, processed,
 //!   error, outbox) and the rule that decides when a dropped file is complete.
 //!
 //! Inbound documents act for the vendor as an API client named `edi:<VENDOR>` would, so every rule,
 //! authorisation check and audit record is the one a vendor's own integration gets.
 
+pub mod acks;
+pub mod apply;
+pub mod dropdir;
+pub mod engine;
 pub mod files;
+pub mod intake;
 pub mod log;
+pub mod outbound;
 pub mod partners;
 
 use acorn_domain::edi::TradingPartner;
@@ -40,4 +47,25 @@ pub fn edi_ctx(partner: &TradingPartner, request_id: &str) -> Ctx {
         disabled_at: None,
     };
     Ctx::new(Principal::Client(client), request_id, "edi")
+}
+
+#[cfg(test)]
+mod send_check {
+    use super::*;
+    fn is_send<T: Send>(_: T) {}
+    #[allow(dead_code)]
+    fn futures_are_send(
+        s: &crate::Services,
+        ctx: &Ctx,
+        p: &TradingPartner,
+        r: &acorn_domain::edi::Interchange,
+        v: &acorn_edi::Validation,
+        d: &acorn_edi::Detected,
+    ) {
+        is_send(s.receive_edi(ctx, p.tenant, Vec::new(), acorn_domain::edi::Source::Upload, "x"));
+        is_send(s.acknowledge_interchange(ctx, p, r, v));
+        is_send(s.apply_sets(ctx, p, r, b"", v, d));
+        is_send(s.apply_set(ctx, p, r, "855", &[]));
+        is_send(s.send_edi_documents());
+    }
 }

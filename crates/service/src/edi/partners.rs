@@ -5,6 +5,7 @@
 use acorn_domain::edi::{PartnerInput, TradingPartner};
 use acorn_domain::ids::TenantId;
 use acorn_domain::master::VendorIdentifierKind;
+use acorn_domain::orders::Channel;
 use acorn_domain::policy::{Access, Area};
 use acorn_store::repo;
 
@@ -27,6 +28,18 @@ impl Services {
         Ok(repo::edi::partner(&self.db.conn, tenant).await?.is_some_and(|p| p.edi_live))
     }
 
+    /// Refuses a portal submission of a document EDI carries (acknowledgement, ASN, invoice) while
+    /// the vendor's EDI is live: those documents then arrive by EDI only, so the two never disagree.
+    pub async fn refuse_portal_when_edi_live(&self, tenant: TenantId, channel: Channel) -> Result<(), ServiceError> {
+        if channel == Channel::Ui && self.edi_live(tenant).await? {
+            return Err(ServiceError::Conflict {
+                code: "edi_live",
+                message: "EDI is live for this vendor: acknowledgements, ship notices and invoices arrive by EDI, not through the portal".into(),
+            });
+        }
+        Ok(())
+    }
+
     /// Creates or replaces the vendor's EDI settings and makes its directories.
     pub async fn set_edi_partner(&self, ctx: &Ctx, tenant: TenantId, input: PartnerInput) -> Result<TradingPartner, ServiceError> {
         require(ctx, Area::Integrations, Access::Write)?;
@@ -39,7 +52,10 @@ impl Services {
             .into_iter()
             .find(|i| i.kind == VendorIdentifierKind::VendorCode)
             .map(|i| i.value)
-            .ok_or_else(|| ServiceError::Rejected { code: "no_vendor_code", message: "the vendor has no vendor code yet; add one before setting up EDI".into() })?;
+            .ok_or_else(|| ServiceError::Rejected {
+                code: "no_vendor_code",
+                message: "the vendor has no vendor code yet; add one before setting up EDI".into(),
+            })?;
         let settings = &settings;
         let vendor_code = &vendor_code;
         let saved = self
@@ -87,7 +103,48 @@ impl Services {
                 Ok((partner, change))
             })
             .await?;
-        files::ensure_dirs(&self.config.data_dir, &saved.vendor_code).map_err(|e| ServiceError::internal(format!("creating the EDI directories of {}: {e}", saved.vendor_code)))?;
+        files::ensure_dirs(&self.config.data_dir, &saved.vendor_code)
+            .map_err(|e| ServiceError::internal(format!("creating the EDI directories of {}: {e}", saved.vendor_code)))?;
         Ok(saved)
+    }
+}
+
+impl Services {
+    /// The vendor an EDI request is about, after checking the role's `need` in `area` (so a role
+    /// without it is refused before anything else): a vendor's principal always means
+    /// its own (naming another vendor's code, or one that doesn't exist, is "not found", so nothing
+    /// leaks); retailer staff name the vendor by vendor code (`None` when they name none).
+    pub async fn edi_vendor(&self, ctx: &Ctx, area: Area, need: Access, vendor_code: Option<&str>) -> Result<Option<TenantId>, ServiceError> {
+        require(ctx, area, need)?;
+        let code = vendor_code.map(str::trim).filter(|c| !c.is_empty()).map(str::to_uppercase);
+        let named = match &code {
+            Some(code) => Some(repo::vendors::tenant_of_code(&self.db.conn, code).await?.ok_or(ServiceError::NotFound("vendor"))?),
+            None => None,
+        };
+        if ctx.principal.is_retailer_side() {
+            return Ok(named);
+        }
+        let own = ctx.principal.tenant();
+        match named {
+            Some(t) if t != own => Err(ServiceError::NotFound("vendor")),
+            _ => Ok(Some(own)),
+        }
+    }
+
+    /// The vendor code each of `tenants` trades EDI under (its partner's), for lists that name
+    /// vendors: only tenants the principal may see, and only those set up for EDI.
+    pub async fn edi_vendor_codes(&self, ctx: &Ctx, tenants: &[TenantId]) -> Result<Vec<(TenantId, String)>, ServiceError> {
+        let mut out: Vec<(TenantId, String)> = Vec::new();
+        let mut seen: Vec<TenantId> = Vec::new();
+        for t in tenants {
+            if seen.contains(t) || !crate::authz::visible(ctx, *t) {
+                continue;
+            }
+            seen.push(*t);
+            if let Some(p) = repo::edi::partner(&self.db.conn, *t).await? {
+                out.push((*t, p.vendor_code));
+            }
+        }
+        Ok(out)
     }
 }

@@ -64,6 +64,7 @@ impl MigrationTrait for Migration {
                 .col(txt("sender"))
                 .col(txt("receiver"))
                 .col(txt("control_number"))
+                .col(txt("group_control"))
                 .col(txt("content_hash"))
                 .col(int("size"))
                 .col(boolean("test"))
@@ -79,8 +80,10 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("edi_interchanges", "ux_edi_interchanges_key", &["direction", "sender", "receiver", "control_number", "content_hash"], true)).await?;
+        m.create_index(index("edi_interchanges", "ux_edi_interchanges_key", &["direction", "sender", "receiver", "control_number", "content_hash"], true))
+            .await?;
         m.create_index(index("edi_interchanges", "ix_edi_interchanges_tenant", &["tenant_id", "created_at", "id"], false)).await?;
+        m.create_index(index("edi_interchanges", "ix_edi_interchanges_group", &["tenant_id", "direction", "group_control"], false)).await?;
 
         m.create_table(
             Table::create()
@@ -97,6 +100,9 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new("object_id").uuid().null())
                 .col(txt("reference"))
                 .col(txt("errors_json"))
+                // `<set>:<object id>` for documents ACORN sent: at most one 850 per PO, 860 per change
+                // and 820 per remittance, even when two processes run the outbound job at once.
+                .col(txt_null("outbound_key"))
                 .col(ts("created_at"))
                 .foreign_key(&mut fk("fk_edi_documents_interchange", ("edi_documents", &["interchange_id"]), ("edi_interchanges", &["id"])))
                 .to_owned(),
@@ -104,6 +110,7 @@ impl MigrationTrait for Migration {
         .await?;
         m.create_index(index("edi_documents", "ix_edi_documents_interchange", &["interchange_id", "position"], false)).await?;
         m.create_index(index("edi_documents", "ix_edi_documents_object", &["tenant_id", "object_id"], false)).await?;
+        m.create_index(index("edi_documents", "ux_edi_documents_outbound", &["outbound_key"], true)).await?;
 
         m.create_table(
             Table::create()

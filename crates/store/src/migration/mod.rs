@@ -16,7 +16,13 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_foundation::Migration), Box::new(m0002_orders::Migration), Box::new(m0003_shipments::Migration), Box::new(m0004_finance::Migration), Box::new(m0005_edi::Migration)]
+        vec![
+            Box::new(m0001_foundation::Migration),
+            Box::new(m0002_orders::Migration),
+            Box::new(m0003_shipments::Migration),
+            Box::new(m0004_finance::Migration),
+            Box::new(m0005_edi::Migration),
+        ]
     }
 }
 

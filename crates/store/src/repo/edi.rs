@@ -158,7 +158,7 @@ pub async fn upsert_partner(c: &impl ConnectionTrait, p: &TradingPartner) -> Res
 // ---------------------------------------------------------------------------------------------
 // Interchanges
 
-const INTERCHANGE_COLS: [&str; 21] = [
+const INTERCHANGE_COLS: [&str; 22] = [
     "id",
     "tenant_id",
     "direction",
@@ -169,6 +169,7 @@ const INTERCHANGE_COLS: [&str; 21] = [
     "sender",
     "receiver",
     "control_number",
+    "group_control",
     "content_hash",
     "size",
     "test",
@@ -194,6 +195,7 @@ struct InterchangeRow {
     sender: String,
     receiver: String,
     control_number: String,
+    group_control: String,
     content_hash: String,
     size: i64,
     test: bool,
@@ -220,6 +222,7 @@ impl TryFrom<InterchangeRow> for Interchange {
             sender: r.sender,
             receiver: r.receiver,
             control_number: r.control_number,
+            group_control: r.group_control,
             content_hash: r.content_hash,
             size: r.size,
             test: r.test,
@@ -236,7 +239,7 @@ impl TryFrom<InterchangeRow> for Interchange {
 
 /// The columns of a log row, without the raw bytes (read separately, only for the raw view).
 fn interchanges() -> SelectStatement {
-    Query::select().columns(INTERCHANGE_COLS[..20].iter().copied()).from("edi_interchanges").to_owned()
+    Query::select().columns(INTERCHANGE_COLS[..21].iter().copied()).from("edi_interchanges").to_owned()
 }
 
 pub async fn insert_interchange(c: &impl ConnectionTrait, i: &Interchange, raw: &[u8]) -> Result<(), StoreError> {
@@ -251,6 +254,7 @@ pub async fn insert_interchange(c: &impl ConnectionTrait, i: &Interchange, raw: 
         i.sender.clone().into(),
         i.receiver.clone().into(),
         i.control_number.clone().into(),
+        i.group_control.clone().into(),
         i.content_hash.clone().into(),
         i.size.into(),
         i.test.into(),
@@ -328,7 +332,12 @@ pub struct InterchangeFilter {
 }
 
 /// Newest first.
-pub async fn list_interchanges(c: &impl ConnectionTrait, f: &InterchangeFilter, before: Option<(DateTime<Utc>, Uuid)>, limit: u64) -> Result<Vec<Interchange>, StoreError> {
+pub async fn list_interchanges(
+    c: &impl ConnectionTrait,
+    f: &InterchangeFilter,
+    before: Option<(DateTime<Utc>, Uuid)>,
+    limit: u64,
+) -> Result<Vec<Interchange>, StoreError> {
     let mut q = interchanges();
     if let Some(t) = f.tenant {
         q.and_where(Expr::col("tenant_id").eq(t.0));
@@ -353,8 +362,21 @@ pub async fn list_interchanges(c: &impl ConnectionTrait, f: &InterchangeFilter, 
 // ---------------------------------------------------------------------------------------------
 // Documents
 
-const DOCUMENT_COLS: [&str; 13] =
-    ["id", "tenant_id", "interchange_id", "direction", "position", "set_id", "control_number", "status", "object_type", "object_id", "reference", "errors_json", "created_at"];
+const DOCUMENT_COLS: [&str; 13] = [
+    "id",
+    "tenant_id",
+    "interchange_id",
+    "direction",
+    "position",
+    "set_id",
+    "control_number",
+    "status",
+    "object_type",
+    "object_id",
+    "reference",
+    "errors_json",
+    "created_at",
+];
 
 #[derive(FromQueryResult)]
 struct DocumentRow {
@@ -396,6 +418,10 @@ impl TryFrom<DocumentRow> for EdiDocument {
 
 pub async fn insert_document(c: &impl ConnectionTrait, d: &EdiDocument) -> Result<(), StoreError> {
     let errors = serde_json::to_string(&d.errors).map_err(|e| StoreError::corrupt(format!("EDI document errors: {e}")))?;
+    let outbound_key = match (d.direction, d.object_id) {
+        (Direction::Outbound, Some(object)) => Some(format!("{}:{object}", d.set_id)),
+        _ => None,
+    };
     let values = [
         d.id.into(),
         d.tenant.0.into(),
@@ -410,13 +436,20 @@ pub async fn insert_document(c: &impl ConnectionTrait, d: &EdiDocument) -> Resul
         d.reference.clone().into(),
         errors.into(),
         d.created_at.into(),
+        outbound_key.into(),
     ];
-    c.execute(&Query::insert().into_table("edi_documents").columns(DOCUMENT_COLS).values_panic(values).to_owned()).await?;
+    let columns = DOCUMENT_COLS.iter().copied().chain(["outbound_key"]);
+    c.execute(&Query::insert().into_table("edi_documents").columns(columns).values_panic(values).to_owned()).await?;
     Ok(())
 }
 
 pub async fn documents_of(c: &impl ConnectionTrait, interchange: Uuid) -> Result<Vec<EdiDocument>, StoreError> {
-    let q = Query::select().columns(DOCUMENT_COLS).from("edi_documents").and_where(Expr::col("interchange_id").eq(interchange)).order_by("position", Order::Asc).to_owned();
+    let q = Query::select()
+        .columns(DOCUMENT_COLS)
+        .from("edi_documents")
+        .and_where(Expr::col("interchange_id").eq(interchange))
+        .order_by("position", Order::Asc)
+        .to_owned();
     fetch_all::<DocumentRow>(c, &q).await?.into_iter().map(EdiDocument::try_from).collect()
 }
 
@@ -444,9 +477,27 @@ pub async fn sent_interchange(c: &impl ConnectionTrait, tenant: TenantId, contro
     fetch_one::<InterchangeRow>(c, &q).await?.map(Interchange::try_from).transpose()
 }
 
+/// The outbound interchange whose functional group had this control number (a 997/999 names the
+/// group, not the interchange). Groups are numbered from the same per-partner counter family, so
+/// the newest interchange whose documents carry that group control wins.
+pub async fn sent_by_group(c: &impl ConnectionTrait, tenant: TenantId, group_control: &str) -> Result<Option<Interchange>, StoreError> {
+    let q = interchanges()
+        .and_where(Expr::col("tenant_id").eq(tenant.0))
+        .and_where(Expr::col("direction").eq(Direction::Outbound.as_str()))
+        .and_where(Expr::col("kind").eq(InterchangeKind::Documents.as_str()))
+        .and_where(Expr::col("group_control").eq(group_control))
+        .order_by("created_at", Order::Desc)
+        .limit(1)
+        .to_owned();
+    fetch_one::<InterchangeRow>(c, &q).await?.map(Interchange::try_from).transpose()
+}
+
 pub async fn set_document_status(c: &impl ConnectionTrait, id: Uuid, status: DocumentStatus, errors: &[String]) -> Result<(), StoreError> {
     let errors = serde_json::to_string(errors).map_err(|e| StoreError::corrupt(format!("EDI document errors: {e}")))?;
-    c.execute(&Query::update().table("edi_documents").value("status", status.as_str()).value("errors_json", errors).and_where(Expr::col("id").eq(id)).to_owned()).await?;
+    c.execute(
+        &Query::update().table("edi_documents").value("status", status.as_str()).value("errors_json", errors).and_where(Expr::col("id").eq(id)).to_owned(),
+    )
+    .await?;
     Ok(())
 }
 
@@ -507,7 +558,15 @@ pub async fn remittances_not_sent(c: &impl ConnectionTrait, tenant: TenantId, si
 // ---------------------------------------------------------------------------------------------
 // Vendor stock (846)
 
-pub async fn upsert_stock(c: &impl ConnectionTrait, tenant: TenantId, item: Uuid, warehouse: &str, available: i64, interchange: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
+pub async fn upsert_stock(
+    c: &impl ConnectionTrait,
+    tenant: TenantId,
+    item: Uuid,
+    warehouse: &str,
+    available: i64,
+    interchange: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let mut conflict = OnConflict::columns(["tenant_id", "item_id", "warehouse"]);
     conflict.update_columns(["available", "interchange_id", "reported_at"]);
     c.execute(
@@ -577,3 +636,38 @@ pub async fn stock(c: &impl ConnectionTrait, scope: Option<TenantId>, item: Opti
         .collect())
 }
 
+/// One PO change event (the 860 job reads the change it describes).
+pub async fn po_event(c: &impl ConnectionTrait, tenant: TenantId, id: Uuid) -> Result<Option<acorn_domain::orders::PoEvent>, StoreError> {
+    #[derive(FromQueryResult)]
+    struct R {
+        id: Uuid,
+        po_id: Uuid,
+        revision: i64,
+        kind: String,
+        summary: String,
+        detail_json: String,
+        actor: String,
+        at: DateTime<Utc>,
+    }
+    let q = Query::select()
+        .columns(["id", "po_id", "revision", "kind", "summary", "detail_json", "actor", "at"])
+        .from("po_events")
+        .and_where(Expr::col("tenant_id").eq(tenant.0))
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    fetch_one::<R>(c, &q)
+        .await?
+        .map(|r| {
+            Ok(acorn_domain::orders::PoEvent {
+                id: r.id,
+                po_id: r.po_id,
+                revision: r.revision,
+                kind: r.kind,
+                summary: r.summary,
+                detail: serde_json::from_str(&r.detail_json).map_err(|e| StoreError::corrupt(format!("PO event {}: {e}", r.id)))?,
+                actor: r.actor,
+                at: r.at,
+            })
+        })
+        .transpose()
+}

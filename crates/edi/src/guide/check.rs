@@ -1,0 +1,715 @@
+//! The per-set checker: follows a set segment by segment through its compiled guide.
+//!
+//! Structure is a stack of open loops, each with a cursor on its current position and how often
+//! that position has occurred. The cursor only moves forward, so a position after it has not been
+//! seen in this loop iteration: skipped mandatory positions are exactly those passed over, and no
+//! per-position counters are needed. A segment is matched in the innermost loop that has its tag
+//! at or after the cursor; failing that, outer loops are tried (closing the inner ones), and only
+//! when no loop can take it is it out of order, unexpected or unknown — without moving, so the
+//! segments after it are still checked in place.
+//!
+//! Element checks work on raw bytes and only ask for [`Element::value`] when the segment is
+//! wrapped or contains a release character: a segment without component, repetition or release
+//! characters (most X12 segments) takes a fast path that splits it on the element separator eight
+//! bytes at a time ([`Fields`]) and checks each value in place. Nothing is allocated per segment;
+//! findings are formatted only when made.
+
+use std::borrow::Cow;
+
+use crate::report::{Finding, Location, Rule, Scope};
+use crate::segment::{Element, Segment};
+use crate::syntax::Standard;
+use crate::validate::SetCheck;
+
+use super::compile::{ChildKind, Compiled, ElemSpec, KEPT, NO_SLOT, SegDef, pack};
+use super::hierarchy::{HierState, HlIssue};
+use super::rules::{Problem, check_digit_problem, check_value};
+
+/// Findings one set may add before the rest are summarised; a corrupt 100 MB set must not turn
+/// into millions of findings.
+const MAX_FINDINGS: usize = 1000;
+
+const TRAILER_X12: Option<u32> = pack(b"SE");
+const TRAILER_EDIFACT: Option<u32> = pack(b"UNT");
+
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    /// The loop (index into `Compiled::loops`).
+    lp: u16,
+    /// The current position; `None` before the first (only at the top of the set).
+    cur: Option<u16>,
+    /// How often the current position has occurred in this iteration of the loop.
+    count: u32,
+}
+
+/// Where a segment goes.
+enum Placement {
+    /// Frame `level`, position `child` (which may be the current position already at its maximum:
+    /// then the segment is over its maximum use, and is checked there).
+    At {
+        level: usize,
+        child: u16,
+    },
+    Misplaced,
+}
+
+/// Where a finding points inside a segment.
+#[derive(Clone, Copy)]
+struct Spot<'s> {
+    element: usize,
+    component: Option<usize>,
+    reference: &'s str,
+}
+
+/// The checker of one set.
+pub(crate) struct GuideCheck<'g> {
+    g: &'g Compiled,
+    frames: Vec<Frame>,
+    counters: Vec<u64>,
+    hier: HierState,
+    hl_issues: Vec<HlIssue>,
+    reported: usize,
+}
+
+impl<'g> GuideCheck<'g> {
+    pub fn new(g: &'g Compiled) -> GuideCheck<'g> {
+        let mut frames = Vec::with_capacity(g.depth + 1);
+        frames.push(Frame { lp: 0, cur: None, count: 0 });
+        GuideCheck { g, frames, counters: vec![0; g.counts.len()], hier: HierState::default(), hl_issues: Vec::new(), reported: 0 }
+    }
+
+    fn push(&mut self, findings: &mut Vec<Finding>, finding: Finding) {
+        self.reported += 1;
+        match self.reported {
+            n if n < MAX_FINDINGS => findings.push(finding),
+            MAX_FINDINGS => {
+                let message = format!("{} (this set has {MAX_FINDINGS} findings or more; the rest are not reported)", finding.message);
+                findings.push(Finding { message, ..finding });
+            }
+            _ => {}
+        }
+    }
+
+    /// The ID of the innermost open loop (none at the top of the set).
+    fn loop_id(&self) -> Option<&'g str> {
+        let g = self.g;
+        self.frames.last().and_then(|f| g.loops.get(usize::from(f.lp))).map(|l| &*l.id).filter(|id| !id.is_empty())
+    }
+
+    fn locate(&self, at: &Location, spot: Option<Spot<'_>>) -> Location {
+        let mut loc = at.clone();
+        loc.loop_id = self.loop_id().map(str::to_string);
+        if let Some(s) = spot {
+            loc.element = Some(s.element);
+            loc.component = s.component;
+            loc.element_ref = Some(s.reference.to_string());
+        }
+        loc
+    }
+
+    fn error(&mut self, findings: &mut Vec<Finding>, rule: Rule, at: &Location, spot: Option<Spot<'_>>, message: String, value: Option<&[u8]>) {
+        let mut finding = Finding::error(Scope::Set, rule, self.locate(at, spot), message);
+        if let Some(v) = value {
+            finding = finding.with_value(String::from_utf8_lossy(v));
+        }
+        self.push(findings, finding);
+    }
+
+    /// Finds where a segment with tag `tag` goes, without changing anything.
+    fn place(&self, tag: u16) -> Placement {
+        let g = self.g;
+        let Some(info) = g.tags.info.get(usize::from(tag)) else { return Placement::Misplaced };
+        let mut over = None;
+        for (level, frame) in self.frames.iter().enumerate().rev() {
+            let from = frame.cur.unwrap_or(0);
+            for &(lp, child) in &info.occurrences {
+                // A loop's trigger repeating starts a new iteration: the enclosing level takes it.
+                if lp != frame.lp || child < from || (child == 0 && lp != 0) {
+                    continue;
+                }
+                if Some(child) != frame.cur {
+                    return Placement::At { level, child };
+                }
+                let max = g.loops.get(usize::from(lp)).and_then(|l| l.children.get(usize::from(child))).map_or(1, |c| c.max);
+                if frame.count < max {
+                    return Placement::At { level, child };
+                }
+                // At its maximum here: an outer loop may still take it legitimately.
+                over.get_or_insert((level, child));
+            }
+        }
+        match over {
+            Some((level, child)) => Placement::At { level, child },
+            None => Placement::Misplaced,
+        }
+    }
+
+    /// Moves to position `child` of frame `level`, closing the loops inside it; returns the
+    /// definition to check the segment with.
+    fn advance(&mut self, level: usize, child: u16, at: &Location, findings: &mut Vec<Finding>) -> Option<u16> {
+        while self.frames.len() > level + 1 {
+            self.close(at, findings);
+        }
+        let g = self.g;
+        let frame = *self.frames.last()?;
+        let children = &g.loops.get(usize::from(frame.lp))?.children;
+        let target = children.get(usize::from(child))?;
+        if frame.cur == Some(child) {
+            let count = frame.count.saturating_add(1);
+            if let Some(f) = self.frames.last_mut() {
+                f.count = count;
+            }
+            if count > target.max {
+                let tag = &g.tags.info.get(usize::from(target.tag))?.tag;
+                let (rule, message) = match target.kind {
+                    ChildKind::Segment { .. } => (Rule::SegmentOverMaximum, format!("{tag} occurs {count} times here; the maximum is {}", target.max)),
+                    ChildKind::Loop { index } => {
+                        let id = g.loops.get(usize::from(index)).map_or("", |l| &*l.id);
+                        (Rule::LoopOverMaximum, format!("loop {id} occurs {count} times; the maximum is {}", target.max))
+                    }
+                };
+                self.error(findings, rule, at, None, message, None);
+            }
+        } else {
+            let start = frame.cur.map_or(0, |c| c + 1);
+            self.missing_between(frame.lp, start, child, at, findings);
+            if let Some(f) = self.frames.last_mut() {
+                f.cur = Some(child);
+                f.count = 1;
+            }
+        }
+        match target.kind {
+            ChildKind::Segment { def } => Some(def),
+            ChildKind::Loop { index } => {
+                let inner = g.loops.get(usize::from(index))?;
+                self.count(inner.counters);
+                self.frames.push(Frame { lp: index, cur: Some(0), count: 1 });
+                match inner.children.first()?.kind {
+                    ChildKind::Segment { def } => Some(def),
+                    ChildKind::Loop { .. } => None,
+                }
+            }
+        }
+    }
+
+    /// Reports position `child` of loop `lp` if it is mandatory (it was passed over).
+    fn missing(&mut self, lp: u16, child: u16, at: &Location, findings: &mut Vec<Finding>) {
+        let g = self.g;
+        let Some(c) = g.loops.get(usize::from(lp)).and_then(|l| l.children.get(usize::from(child))) else { return };
+        if !c.req {
+            return;
+        }
+        let tag = g.tags.info.get(usize::from(c.tag)).map_or("", |i| &*i.tag);
+        let (message, loop_id) = match c.kind {
+            ChildKind::Segment { def } => {
+                let within = g.loops.get(usize::from(lp)).map(|l| &*l.id).filter(|id| !id.is_empty());
+                let named = match g.defs.get(usize::from(def)).map(|d| &*d.name).filter(|n| !n.is_empty()) {
+                    Some(name) => format!("{tag} ({name})"),
+                    None => tag.to_string(),
+                };
+                let message = match within {
+                    Some(id) => format!("{named} is mandatory in loop {id} but missing"),
+                    None => format!("{named} is mandatory but missing"),
+                };
+                (message, within)
+            }
+            ChildKind::Loop { index } => {
+                let id = g.loops.get(usize::from(index)).map_or("", |l| &*l.id);
+                (format!("loop {id} (starting with {tag}) is mandatory but missing"), Some(id))
+            }
+        };
+        let mut loc = at.clone();
+        loc.segment_tag = Some(tag.to_string());
+        loc.loop_id = loop_id.map(str::to_string);
+        self.push(findings, Finding::error(Scope::Set, Rule::MandatorySegmentMissing, loc, message));
+    }
+
+    /// Closes the innermost loop: whatever mandatory positions follow its cursor are missing.
+    fn close(&mut self, at: &Location, findings: &mut Vec<Finding>) {
+        let Some(frame) = self.frames.pop() else { return };
+        let len = self.g.loops.get(usize::from(frame.lp)).map_or(0, |l| l.children.len());
+        let start = frame.cur.map_or(0, |c| c + 1);
+        self.missing_between(frame.lp, start, len as u16, at, findings);
+    }
+
+    /// Reports the mandatory positions in `start..end` of loop `lp` (all passed over).
+    #[inline]
+    fn missing_between(&mut self, lp: u16, start: u16, end: u16, at: &Location, findings: &mut Vec<Finding>) {
+        let g = self.g;
+        let Some(next) = g.loops.get(usize::from(lp)).map(|l| &l.next_required) else { return };
+        let mut k = next.get(usize::from(start)).copied().unwrap_or(end);
+        if k >= end {
+            return;
+        }
+        while k < end {
+            self.missing(lp, k, at, findings);
+            k = next.get(usize::from(k) + 1).copied().unwrap_or(end);
+        }
+    }
+
+    fn count(&mut self, mut bits: u64) {
+        while bits != 0 {
+            let i = bits.trailing_zeros() as usize;
+            if let Some(c) = self.counters.get_mut(i) {
+                *c += 1;
+            }
+            bits &= bits - 1;
+        }
+    }
+
+    /// A segment that no open loop can take here: out of order, or expected only elsewhere.
+    fn misplaced(&mut self, tag: u16, at: &Location, findings: &mut Vec<Finding>) {
+        let g = self.g;
+        let Some(info) = g.tags.info.get(usize::from(tag)) else { return };
+        let earlier = self.frames.iter().rev().find_map(|f| {
+            let cur = f.cur?;
+            info.occurrences.iter().any(|&(lp, child)| lp == f.lp && child < cur).then_some((f.lp, cur))
+        });
+        let (rule, message) = match earlier {
+            Some((lp, cur)) => {
+                let after = g.loops.get(usize::from(lp)).and_then(|l| l.children.get(usize::from(cur))).map_or(String::new(), |c| {
+                    let t = g.tags.info.get(usize::from(c.tag)).map_or("", |i| &*i.tag);
+                    match c.kind {
+                        ChildKind::Segment { .. } => t.to_string(),
+                        ChildKind::Loop { index } => format!("loop {}", g.loops.get(usize::from(index)).map_or("", |l| &*l.id)),
+                    }
+                });
+                (Rule::SegmentOutOfOrder, format!("{} is out of order: the guide places it before {after}", info.tag))
+            }
+            None => {
+                let mut loops: Vec<&str> = info.occurrences.iter().filter_map(|&(lp, _)| g.loops.get(usize::from(lp))).map(|l| &*l.id).collect();
+                loops.dedup();
+                (Rule::UnexpectedSegment, format!("{} is not expected here; the guide has it only in loop {}", info.tag, loops.join(", ")))
+            }
+        };
+        self.error(findings, rule, at, None, message, None);
+    }
+
+    /// Checks the elements of a segment against definition `def`.
+    /// `fields` are the segment's elements split on the element separator alone (the tag already
+    /// taken); `special` says whether that is not enough (components, repetitions, release
+    /// characters or wrapping) and the segment's own splitting must be used.
+    fn elements<'s>(&mut self, def: &'g SegDef, seg: &Segment<'s>, fields: Fields<'s>, special: bool, at: &Location, findings: &mut Vec<Finding>) {
+        let present = if special {
+            let present = self.elements_slow(def, seg, at, findings);
+            self.checks(def, present, at, findings, |element, component| read(seg, element, component));
+            present
+        } else if def.checks.is_empty() {
+            self.elements_fast(def, fields, at, findings, None)
+        } else {
+            let mut kept: [&[u8]; KEPT] = [&[]; KEPT];
+            let present = self.elements_fast(def, fields, at, findings, Some(&mut kept));
+            self.checks(def, present, at, findings, |element, component| {
+                // Without component separators every component after the first is absent.
+                if component != 1 {
+                    return None;
+                }
+                match def.slots.get(element.wrapping_sub(1)).copied() {
+                    Some(slot) if slot != NO_SLOT => kept.get(usize::from(slot)).map(|v| Cow::Borrowed(*v)),
+                    _ => read(seg, element, component),
+                }
+            });
+            present
+        };
+        let missing = def.required & !present;
+        if missing != 0 {
+            for (i, spec) in def.elements.iter().enumerate().filter(|(i, _)| missing & (1 << i) != 0) {
+                let n = i + 1;
+                let message = described(format!("{}{n:02}", def.tag), spec, "is mandatory but missing");
+                self.error(findings, Rule::MandatoryElementMissing, at, Some(spot(spec, n, None)), message, None);
+            }
+        }
+        for note in &def.notes {
+            // An element already reported as mandatory and missing is not reported again by a note.
+            if let Some(broken) = note.check(present).filter(|b| missing & (1 << (b.position - 1)) == 0) {
+                let message = note.describe(|p| format!("{}{p:02}", def.tag));
+                let reference = def.elements.get(broken.position - 1).map_or("", |s| &*s.reference);
+                self.error(findings, broken.rule, at, Some(Spot { element: broken.position, component: None, reference }), message, None);
+            }
+        }
+    }
+
+    /// A segment without component, repetition or release characters, not wrapped: each element is
+    /// its raw bytes. Returns which elements are present; keeps the values the checks will read.
+    fn elements_fast<'s>(
+        &mut self,
+        def: &'g SegDef,
+        fields: Fields<'s>,
+        at: &Location,
+        findings: &mut Vec<Finding>,
+        mut kept: Option<&mut [&'s [u8]; KEPT]>,
+    ) -> u64 {
+        let mut present = 0u64;
+        for (i, raw) in fields.enumerate() {
+            let Some(spec) = def.elements.get(i) else {
+                if !raw.is_empty() {
+                    self.too_many_elements(def, i + 1, raw, at, findings);
+                    break;
+                }
+                continue;
+            };
+            if raw.is_empty() {
+                continue;
+            }
+            present |= 1 << i;
+            if let Some(kept) = kept.as_deref_mut()
+                && let Some(&slot) = def.slots.get(i)
+                && let Some(place) = kept.get_mut(usize::from(slot))
+            {
+                *place = raw;
+            }
+            let n = i + 1;
+            match spec.components.first() {
+                None => self.value(def, spec, n, None, raw, at, findings),
+                Some(first) => {
+                    // A composite written without component separators: only its first component is present.
+                    self.value(def, first, n, Some(1), raw, at, findings);
+                    self.components_done(def, spec, n, 1, at, findings);
+                }
+            }
+        }
+        present
+    }
+
+    /// Any segment: elements split by the segment's own rules (repetitions, components, release
+    /// characters, wrapping). Returns which elements are present.
+    fn elements_slow(&mut self, def: &'g SegDef, seg: &Segment<'_>, at: &Location, findings: &mut Vec<Finding>) -> u64 {
+        let repetition = seg.delimiters().repetition;
+        let mut present = 0u64;
+        for (i, el) in seg.elements().enumerate() {
+            let Some(spec) = def.elements.get(i) else {
+                if !el.is_empty() {
+                    self.too_many_elements(def, i + 1, el.raw(), at, findings);
+                    break;
+                }
+                continue;
+            };
+            if el.is_empty() {
+                continue;
+            }
+            present |= 1 << i;
+            let n = i + 1;
+            match repetition {
+                Some(r) if memchr::memchr(r, el.raw()).is_some() => {
+                    let mut count = 0;
+                    for rep in el.repetitions() {
+                        count += 1;
+                        if count > spec.repeat {
+                            let message = format!("{}{n:02} repeats more than {} times", def.tag, spec.repeat);
+                            self.error(findings, Rule::TooManyRepetitions, at, Some(spot(spec, n, None)), message, Some(el.raw()));
+                            break;
+                        }
+                        if !rep.is_empty() {
+                            self.element(def, spec, n, rep, at, findings);
+                        }
+                    }
+                }
+                _ => self.element(def, spec, n, el, at, findings),
+            }
+        }
+        present
+    }
+
+    fn too_many_elements(&mut self, def: &SegDef, n: usize, raw: &[u8], at: &Location, findings: &mut Vec<Finding>) {
+        let message = format!("{} has more than {} elements: {}{n:02} is not defined by the guide", def.tag, def.elements.len(), def.tag);
+        self.error(findings, Rule::TooManyElements, at, Some(Spot { element: n, component: None, reference: "" }), message, Some(raw));
+    }
+
+    /// Check digits, reading values through `value(element, component)`.
+    fn checks<'v>(&mut self, def: &SegDef, present: u64, at: &Location, findings: &mut Vec<Finding>, value: impl Fn(usize, usize) -> Option<Cow<'v, [u8]>>) {
+        let absent = |element: usize| present & (1 << (element - 1)) == 0;
+        for check in &def.checks {
+            if absent(check.element) {
+                continue;
+            }
+            if let Some(when) = &check.when
+                && (absent(when.element) || !value(when.element, when.component).is_some_and(|v| when.codes.contains(&v)))
+            {
+                continue;
+            }
+            let Some(v) = value(check.element, check.component) else { continue };
+            if v.is_empty() {
+                continue;
+            }
+            if let Some(problem) = check_digit_problem(check.kind, &v) {
+                let spec = def.elements.get(check.element - 1);
+                let component = spec.filter(|s| !s.components.is_empty()).map(|_| check.component);
+                let reference = spec.map_or("", |s| component.and_then(|c| s.components.get(c - 1)).map_or(&*s.reference, |c| &*c.reference));
+                let label = label(&def.tag, check.element, component);
+                let message = format!("{label} {:?} {problem}", String::from_utf8_lossy(&v));
+                self.error(findings, Rule::CheckDigit, at, Some(Spot { element: check.element, component, reference }), message, Some(&v));
+            }
+        }
+    }
+
+    /// Checks one occurrence of element `n` (a simple element or a composite).
+    #[allow(clippy::too_many_arguments)]
+    fn element(&mut self, def: &SegDef, spec: &ElemSpec, n: usize, el: Element<'_>, at: &Location, findings: &mut Vec<Finding>) {
+        if spec.components.is_empty() {
+            if el.components().nth(1).is_some() {
+                let message = format!("{}{n:02} is a simple element but contains the component separator", def.tag);
+                self.error(findings, Rule::TooManyComponents, at, Some(spot(spec, n, None)), message, Some(el.raw()));
+                return;
+            }
+            self.value(def, spec, n, None, &el.value(), at, findings);
+            return;
+        }
+        let mut present = 0u64;
+        for (i, component) in el.components().enumerate() {
+            let Some(cspec) = spec.components.get(i) else {
+                if !component.is_empty() {
+                    let message = format!("{}{n:02} has more than {} components", def.tag, spec.components.len());
+                    self.error(findings, Rule::TooManyComponents, at, Some(spot(spec, n, Some(i + 1))), message, Some(el.raw()));
+                    break;
+                }
+                continue;
+            };
+            if component.is_empty() {
+                continue;
+            }
+            present |= 1 << i;
+            self.value(def, cspec, n, Some(i + 1), &component.value(), at, findings);
+        }
+        self.components_done(def, spec, n, present, at, findings);
+    }
+
+    /// After the components of composite `n`: the mandatory ones missing and its syntax notes.
+    fn components_done(&mut self, def: &SegDef, spec: &ElemSpec, n: usize, present: u64, at: &Location, findings: &mut Vec<Finding>) {
+        let missing = spec.required & !present;
+        if missing != 0 {
+            for (i, cspec) in spec.components.iter().enumerate().filter(|(i, _)| missing & (1 << i) != 0) {
+                let message = described(label(&def.tag, n, Some(i + 1)), cspec, "is mandatory but missing");
+                self.error(findings, Rule::MandatoryElementMissing, at, Some(spot(cspec, n, Some(i + 1))), message, None);
+            }
+        }
+        for note in &spec.notes {
+            if let Some(broken) = note.check(present).filter(|b| missing & (1 << (b.position - 1)) == 0) {
+                let message = note.describe(|p| label(&def.tag, n, Some(p)));
+                let reference = spec.components.get(broken.position - 1).map_or("", |s| &*s.reference);
+                self.error(findings, broken.rule, at, Some(Spot { element: n, component: Some(broken.position), reference }), message, None);
+            }
+        }
+    }
+
+    /// Checks one non-empty value against its type, lengths and (enforced) code list. Inlined for
+    /// the happy path; the report is out of line.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn value(&mut self, def: &SegDef, spec: &ElemSpec, n: usize, component: Option<usize>, v: &[u8], at: &Location, findings: &mut Vec<Finding>) {
+        let g = self.g;
+        let result = check_value(spec.ty, spec.min, spec.max, v).and_then(|()| match spec.codes.and_then(|i| g.code_lists.get(usize::from(i))) {
+            Some(list) if !list.contains(v) => Err(Problem::BadCode),
+            _ => Ok(()),
+        });
+        if let Err(problem) = result {
+            self.bad_value(problem, def, spec, n, component, v, at, findings);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn bad_value(
+        &mut self,
+        problem: Problem,
+        def: &SegDef,
+        spec: &ElemSpec,
+        n: usize,
+        component: Option<usize>,
+        v: &[u8],
+        at: &Location,
+        findings: &mut Vec<Finding>,
+    ) {
+        let codes = spec.codes.and_then(|i| self.g.code_lists.get(usize::from(i)));
+        let text = String::from_utf8_lossy(v);
+        let message = problem.message(&label(&def.tag, n, component), spec.ty, &text, codes);
+        self.error(findings, problem.rule(), at, Some(spot(spec, n, component)), message, Some(v));
+    }
+
+    /// Summary counts declared on this segment.
+    fn summary(&mut self, tag: u16, def: Option<&SegDef>, seg: &Segment<'_>, at: &Location, findings: &mut Vec<Finding>) {
+        let g = self.g;
+        for (i, count) in g.counts.iter().enumerate().filter(|(_, c)| c.tag == tag) {
+            if let Some(when) = &count.when
+                && !read(seg, when.element, when.component).is_some_and(|v| when.codes.contains(&v))
+            {
+                continue;
+            }
+            let Some(value) = read(seg, count.element, count.component) else { continue };
+            let Some(said) = parse_count(&value) else { continue };
+            let counted = self.counters.get(i).copied().unwrap_or(0);
+            if said != counted {
+                let spec = def.and_then(|d| d.elements.get(count.element - 1));
+                let component = spec.filter(|s| !s.components.is_empty()).map(|_| count.component);
+                let reference = spec.map_or("", |s| component.and_then(|c| s.components.get(c - 1)).map_or(&*s.reference, |c| &*c.reference));
+                let tag = def.map_or("", |d| &*d.tag);
+                let message = format!("{} says {said}; the set has {counted} {}", label(tag, count.element, component), count.what);
+                self.error(findings, Rule::SummaryCount, at, Some(Spot { element: count.element, component, reference }), message, Some(&value));
+            }
+        }
+    }
+
+    fn hierarchy(&mut self, def: Option<&SegDef>, at: &Location, findings: &mut Vec<Finding>) {
+        let mut issues = std::mem::take(&mut self.hl_issues);
+        for issue in issues.drain(..) {
+            let reference = def.and_then(|d| d.elements.get(issue.element.wrapping_sub(1))).map_or("", |s| &*s.reference);
+            let here = issue.earlier.map(|e| e.relocate(at, def.map_or("HL", |d| &*d.tag)));
+            let at = here.as_ref().unwrap_or(at);
+            let spot = (issue.element > 0).then_some(Spot { element: issue.element, component: None, reference });
+            let value = (!issue.value.is_empty()).then_some(issue.value.as_bytes());
+            self.error(findings, issue.rule, at, spot, issue.message, value);
+        }
+        self.hl_issues = issues;
+    }
+}
+
+impl SetCheck for GuideCheck<'_> {
+    fn segment(&mut self, seg: &Segment<'_>, at: &Location, findings: &mut Vec<Finding>) {
+        let g = self.g;
+        let d = seg.delimiters();
+        // One scan decides whether any element may need splitting or unescaping; most segments
+        // need neither and take the fast path, which splits on the element separator alone.
+        let special =
+            seg.is_wrapped() || memchr::memchr3(d.component, d.repetition.unwrap_or(d.component), d.release.unwrap_or(d.component), seg.raw()).is_some();
+        let mut fields = Fields::new(seg.raw(), d.element);
+        let tag = if seg.is_wrapped() { seg.tag() } else { fields.next().unwrap_or_default() };
+        let trailer = match g.standard {
+            Standard::X12 => TRAILER_X12,
+            Standard::Edifact => TRAILER_EDIFACT,
+        };
+        if pack(tag) == trailer {
+            // The envelope checks the trailer; `finish` closes the structure.
+            return;
+        }
+        let Some(tag_id) = g.tags.find(tag) else {
+            let message = format!("{} is not a segment of the {} guide", seg.tag_str(), g.set_id);
+            self.error(findings, Rule::UnrecognizedSegment, at, None, message, None);
+            return;
+        };
+        let def = match self.place(tag_id) {
+            Placement::At { level, child } => self.advance(level, child, at, findings),
+            Placement::Misplaced => {
+                self.misplaced(tag_id, at, findings);
+                g.tags.info.get(usize::from(tag_id)).and_then(|i| i.def)
+            }
+        };
+        let def = def.and_then(|d| g.defs.get(usize::from(d)));
+        let info = g.tags.info.get(usize::from(tag_id));
+        self.count(info.map_or(0, |i| i.counters));
+        if let Some(def) = def {
+            self.elements(def, seg, fields, special, at, findings);
+        }
+        if let Some(h) = &g.hierarchy
+            && h.tag == tag_id
+        {
+            self.hier.segment(h, seg, at, &mut self.hl_issues);
+            if !self.hl_issues.is_empty() {
+                self.hierarchy(def, at, findings);
+            }
+        }
+        if !g.counts.is_empty() {
+            self.summary(tag_id, def, seg, at, findings);
+        }
+    }
+
+    fn finish(&mut self, at: &Location, findings: &mut Vec<Finding>) {
+        while !self.frames.is_empty() {
+            self.close(at, findings);
+        }
+        let g = self.g;
+        if let Some(h) = &g.hierarchy {
+            let def = g.tags.info.get(usize::from(h.tag)).and_then(|i| i.def).and_then(|d| g.defs.get(usize::from(d)));
+            self.hier.finish(h, def, &mut self.hl_issues);
+            if !self.hl_issues.is_empty() {
+                self.hierarchy(def, at, findings);
+            }
+        }
+    }
+}
+
+fn spot(spec: &ElemSpec, element: usize, component: Option<usize>) -> Spot<'_> {
+    Spot { element, component, reference: &spec.reference }
+}
+
+/// `BEG03`, or `DTM01-2` for a component.
+fn label(tag: &str, element: usize, component: Option<usize>) -> String {
+    match component {
+        Some(c) => format!("{tag}{element:02}-{c}"),
+        None => format!("{tag}{element:02}"),
+    }
+}
+
+/// `BEG03 (purchase order number) is …` when the guide names the element.
+fn described(label: String, spec: &ElemSpec, what: &str) -> String {
+    if spec.name.is_empty() { format!("{label} {what}") } else { format!("{label} ({}) {what}", spec.name) }
+}
+
+/// The value of element `element`, component `component` (1 for a simple element).
+fn read<'a>(seg: &Segment<'a>, element: usize, component: usize) -> Option<Cow<'a, [u8]>> {
+    Some(seg.element(element)?.component(component)?.value())
+}
+
+fn parse_count(v: &[u8]) -> Option<u64> {
+    if v.is_empty() || v.len() > 18 || !v.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(v.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')))
+}
+
+/// Splits a segment's bytes on one separator, eight bytes at a time: most elements are a few bytes
+/// long, and a byte-by-byte search spends its time on the loop rather than the bytes.
+pub(crate) struct Fields<'a> {
+    bytes: &'a [u8],
+    /// Start of the next field.
+    start: usize,
+    /// Offset of the chunk `mask` describes, and of the next chunk to load.
+    chunk: usize,
+    next_chunk: usize,
+    /// The separators (high bit of each matching byte) in the current chunk not yet returned.
+    mask: u64,
+    splat: u64,
+    done: bool,
+}
+
+impl<'a> Fields<'a> {
+    pub fn new(bytes: &'a [u8], sep: u8) -> Fields<'a> {
+        Fields { bytes, start: 0, chunk: 0, next_chunk: 0, mask: 0, splat: u64::from(sep) * 0x0101_0101_0101_0101, done: false }
+    }
+}
+
+/// The high bit of each byte of `x` that is zero, exactly (no false positives from borrows).
+fn zero_bytes(x: u64) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        loop {
+            if self.done {
+                return None;
+            }
+            if self.mask != 0 {
+                let at = self.chunk + (self.mask.trailing_zeros() / 8) as usize;
+                self.mask &= self.mask - 1;
+                let field = self.bytes.get(self.start..at).unwrap_or_default();
+                self.start = at + 1;
+                return Some(field);
+            }
+            let rest = self.bytes.get(self.next_chunk..).unwrap_or_default();
+            if rest.is_empty() {
+                self.done = true;
+                return Some(self.bytes.get(self.start..).unwrap_or_default());
+            }
+            // A short tail is padded with bytes that differ from the separator.
+            let mut word = [!(self.splat as u8); 8];
+            let n = rest.len().min(8);
+            word[..n].copy_from_slice(&rest[..n]);
+            self.chunk = self.next_chunk;
+            self.next_chunk += n;
+            self.mask = zero_bytes(u64::from_le_bytes(word) ^ self.splat);
+        }
+    }
+}

@@ -1,0 +1,741 @@
+//! Guide file → compiled guide: the checked, index-based form the per-segment checker runs on.
+//!
+//! Everything that can be decided once per guide is decided here, so checking a segment is a
+//! handful of array lookups: tags become small integers with a sorted lookup table and the list of
+//! positions (loop, child) where each may occur; formats become a [`DataType`] with lengths; syntax
+//! notes become bit masks; code lists become sorted byte strings. Every mistake in a guide file is
+//! reported here, with the guide and the place in it, never while validating.
+
+use std::collections::BTreeMap;
+
+use crate::syntax::Standard;
+
+use super::GuideError;
+use super::model::{CodesFile, CountFile, ElementFile, GuideFile, HierarchyFile, MaxFile, NodeFile, SegmentFile, WhenFile};
+use super::rules::{DataType, Note};
+
+/// Elements per segment and components per composite: presence is tracked in a `u64`.
+pub(crate) const MAX_POSITIONS: usize = 64;
+
+/// A guide ready to check sets with.
+#[derive(Debug)]
+pub(crate) struct Compiled {
+    pub standard: Standard,
+    pub set_id: String,
+    pub versions: Vec<String>,
+    pub name: String,
+    pub partners: Vec<String>,
+    /// `loops[0]` is the set body itself (no loop ID).
+    pub loops: Vec<LoopDef>,
+    pub defs: Vec<SegDef>,
+    pub tags: Tags,
+    pub code_lists: Vec<CodeList>,
+    pub hierarchy: Option<Hierarchy>,
+    pub counts: Vec<Count>,
+    /// The deepest loop nesting, for sizing the checker's stack once.
+    pub depth: usize,
+}
+
+#[derive(Debug)]
+pub(crate) struct LoopDef {
+    pub id: Box<str>,
+    pub children: Vec<Child>,
+    /// `next_required[k]`: the first mandatory position at or after `k` (`children.len()` if none),
+    /// so passing over optional positions costs nothing.
+    pub next_required: Vec<u16>,
+    /// Bit `i` set: entering this loop adds one to count `i`.
+    pub counters: u64,
+}
+
+/// A position inside a loop: a segment, or a nested loop (keyed by its trigger segment's tag).
+#[derive(Debug)]
+pub(crate) struct Child {
+    pub tag: u16,
+    pub req: bool,
+    pub max: u32,
+    pub kind: ChildKind,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ChildKind {
+    Segment { def: u16 },
+    Loop { index: u16 },
+}
+
+#[derive(Debug)]
+pub(crate) struct SegDef {
+    pub tag: Box<str>,
+    pub name: Box<str>,
+    pub elements: Vec<ElemSpec>,
+    /// Bit `n - 1` set when element `n` is mandatory.
+    pub required: u64,
+    pub notes: Vec<Note>,
+    pub checks: Vec<DigitCheck>,
+    /// For the fast path: slot (into a small array of values kept while splitting) of each
+    /// element position that a check reads, `NO_SLOT` for the others.
+    pub slots: Vec<u8>,
+}
+
+/// Values a segment's checks may keep while its elements are split (more fall back to re-reading).
+pub(crate) const KEPT: usize = 16;
+pub(crate) const NO_SLOT: u8 = u8::MAX;
+
+/// One element (or component) of a segment definition.
+#[derive(Debug)]
+pub(crate) struct ElemSpec {
+    pub reference: Box<str>,
+    pub name: Box<str>,
+    pub req: bool,
+    pub ty: DataType,
+    pub min: u16,
+    pub max: u16,
+    /// An enforced code list (index into `Compiled::code_lists`).
+    pub codes: Option<u16>,
+    pub repeat: u32,
+    /// Components; empty for a simple element.
+    pub components: Vec<ElemSpec>,
+    /// Bit `n - 1` set when component `n` is mandatory.
+    pub required: u64,
+    pub notes: Vec<Note>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CheckKind {
+    Gtin,
+    Sscc,
+}
+
+/// A check digit on element `element` (component `component`), maybe only under a qualifier.
+#[derive(Debug)]
+pub(crate) struct DigitCheck {
+    pub element: usize,
+    pub component: usize,
+    pub kind: CheckKind,
+    pub when: Option<When>,
+}
+
+/// Element `element`, component `component` holds one of `codes`.
+#[derive(Debug)]
+pub(crate) struct When {
+    pub element: usize,
+    pub component: usize,
+    pub codes: CodeList,
+}
+
+/// A code list. Codes of up to seven bytes (nearly all) are packed into integers, so a lookup is a
+/// binary search over `u64`s rather than byte-string comparisons.
+#[derive(Debug, Clone)]
+pub(crate) struct CodeList {
+    short: Vec<u64>,
+    long: Vec<Box<[u8]>>,
+}
+
+/// A code of at most seven bytes as an integer, its length in the low byte (so `A` and `A\0` differ).
+#[inline(always)]
+fn pack_code(code: &[u8]) -> Option<u64> {
+    if code.len() > 7 {
+        return None;
+    }
+    Some(code.iter().fold(0u64, |n, b| n << 8 | u64::from(*b)) << 8 | code.len() as u64)
+}
+
+impl CodeList {
+    fn new(values: &[String]) -> CodeList {
+        let (mut short, mut long) = (Vec::new(), Vec::new());
+        for v in values {
+            match pack_code(v.as_bytes()) {
+                Some(packed) => short.push(packed),
+                None => long.push(Box::<[u8]>::from(v.as_bytes())),
+            }
+        }
+        short.sort_unstable();
+        short.dedup();
+        long.sort_unstable();
+        long.dedup();
+        CodeList { short, long }
+    }
+
+    #[inline]
+    pub fn contains(&self, value: &[u8]) -> bool {
+        match pack_code(value) {
+            // A scan beats a binary search on the short lists most elements have.
+            Some(packed) if self.short.len() <= 16 => self.short.contains(&packed),
+            Some(packed) => self.short.binary_search(&packed).is_ok(),
+            None => self.long.binary_search_by(|v| (**v).cmp(value)).is_ok(),
+        }
+    }
+
+    /// The codes for a message: all of them when few, else the first ones and how many more.
+    pub fn describe(&self) -> String {
+        const SHOWN: usize = 12;
+        let unpack = |packed: u64| {
+            let word = packed.to_be_bytes();
+            let len = usize::from(word[7]).min(7);
+            String::from_utf8_lossy(&word[7 - len..7]).into_owned()
+        };
+        let mut all: Vec<String> = self.short.iter().map(|p| unpack(*p)).chain(self.long.iter().map(|v| String::from_utf8_lossy(v).into_owned())).collect();
+        all.sort_unstable();
+        let total = all.len();
+        all.truncate(SHOWN);
+        let mut text = all.join(", ");
+        if total > SHOWN {
+            text.push_str(&format!(" … ({total} codes)"));
+        }
+        text
+    }
+}
+
+/// The hierarchy rules.
+#[derive(Debug)]
+pub(crate) struct Hierarchy {
+    pub tag: u16,
+    pub id: usize,
+    pub parent: usize,
+    /// 0 when the segment has no level code.
+    pub level: usize,
+    /// 0 when the segment has no child code.
+    pub children: usize,
+    pub levels: Vec<Level>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Level {
+    pub code: Box<[u8]>,
+    pub name: Box<str>,
+    pub root: bool,
+    /// Indexes into `Hierarchy::levels`.
+    pub parents: Vec<usize>,
+}
+
+/// A summary count to check.
+#[derive(Debug)]
+pub(crate) struct Count {
+    pub tag: u16,
+    pub element: usize,
+    pub component: usize,
+    pub when: Option<When>,
+    /// What is counted, for messages: `PO1 loops`, `HL segments`.
+    pub what: Box<str>,
+}
+
+/// Tags of the guide: dense IDs in order of first use, and a sorted table from packed tag to ID.
+#[derive(Debug, Default)]
+pub(crate) struct Tags {
+    keys: Vec<(u32, u16)>,
+    /// Open-addressing table of (packed tag, ID), a power of two long and at most half full; a
+    /// packed tag is never 0, which marks an empty slot.
+    table: Vec<(u32, u16)>,
+    pub info: Vec<TagInfo>,
+}
+
+#[derive(Debug)]
+pub(crate) struct TagInfo {
+    pub tag: Box<str>,
+    /// Every (loop, child) where the tag may appear: a segment position or a loop's trigger.
+    pub occurrences: Vec<(u16, u16)>,
+    /// The definition to check the segment with when it is out of place.
+    pub def: Option<u16>,
+    /// Bit `i` set: each segment with this tag adds one to count `i`.
+    pub counters: u64,
+}
+
+/// Packs a tag of 1–3 bytes (every X12 and EDIFACT tag) into a `u32`, its length in the high byte.
+pub(crate) const fn pack(tag: &[u8]) -> Option<u32> {
+    match *tag {
+        [a] => Some(1 << 24 | a as u32),
+        [a, b] => Some(2 << 24 | (a as u32) << 8 | b as u32),
+        [a, b, c] => Some(3 << 24 | (a as u32) << 16 | (b as u32) << 8 | c as u32),
+        _ => None,
+    }
+}
+
+/// The home slot of a packed tag (Fibonacci hashing).
+fn slot_of(key: u32, mask: usize) -> usize {
+    (key.wrapping_mul(0x9E37_79B9) >> 16) as usize & mask
+}
+
+impl Tags {
+    /// The dense ID of `tag`, if the guide knows it.
+    pub fn find(&self, tag: &[u8]) -> Option<u16> {
+        let key = pack(tag)?;
+        let mask = self.table.len().checked_sub(1)?;
+        let mut i = slot_of(key, mask);
+        loop {
+            match self.table.get(i) {
+                Some(&(k, id)) if k == key => return Some(id),
+                Some(&(0, _)) | None => return None,
+                Some(_) => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    /// Builds the lookup table once every tag is known.
+    fn seal(&mut self) {
+        let size = (self.keys.len() * 2).next_power_of_two().max(16);
+        let mask = size - 1;
+        let mut table = vec![(0u32, 0u16); size];
+        for &(key, id) in &self.keys {
+            let mut i = slot_of(key, mask);
+            while table[i].0 != 0 {
+                i = (i + 1) & mask;
+            }
+            table[i] = (key, id);
+        }
+        self.table = table;
+    }
+
+    fn id_or_insert(&mut self, tag: &str) -> Result<u16, String> {
+        let key = pack(tag.as_bytes()).ok_or_else(|| format!("segment tag {tag:?} is not 1 to 3 characters"))?;
+        if !tag.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(format!("segment tag {tag:?} is not alphanumeric"));
+        }
+        match self.keys.binary_search_by_key(&key, |(k, _)| *k) {
+            Ok(i) => Ok(self.keys[i].1),
+            Err(i) => {
+                let id = u16::try_from(self.info.len()).map_err(|_| "more than 65535 segment tags".to_string())?;
+                self.keys.insert(i, (key, id));
+                self.info.push(TagInfo { tag: tag.into(), occurrences: Vec::new(), def: None, counters: 0 });
+                Ok(id)
+            }
+        }
+    }
+}
+
+/// Compiles a parsed guide file; `origin` names it in errors (a file name, or "inline").
+pub(crate) fn compile(file: &GuideFile, origin: &str) -> Result<Compiled, GuideError> {
+    let standard = match file.standard.to_ascii_uppercase().as_str() {
+        "X12" => Standard::X12,
+        "EDIFACT" => Standard::Edifact,
+        other => return Err(GuideError::invalid(origin, format!("standard {other:?} is neither X12 nor EDIFACT"))),
+    };
+    let label = format!("{origin} ({} {})", file.standard, file.set);
+    let fail = |message: String| GuideError::invalid(&label, message);
+    if file.set.is_empty() {
+        return Err(fail("`set` is empty".into()));
+    }
+    if file.versions.is_empty() || file.versions.iter().any(String::is_empty) {
+        return Err(fail("`versions` must list at least one non-empty version".into()));
+    }
+    let mut builder = Builder {
+        file,
+        code_lists: Vec::new(),
+        named_lists: BTreeMap::new(),
+        defs: Vec::new(),
+        def_index: BTreeMap::new(),
+        tags: Tags::default(),
+        loops: Vec::new(),
+    };
+    builder.named_code_lists().map_err(&fail)?;
+    builder.root().map_err(&fail)?;
+    let hierarchy = file.hierarchy.as_ref().map(|h| builder.hierarchy(h)).transpose().map_err(&fail)?;
+    let counts = builder.counts(&file.counts).map_err(&fail)?;
+    let depth = loop_depth(&builder.loops, 0);
+    Ok(Compiled {
+        standard,
+        set_id: file.set.clone(),
+        versions: file.versions.clone(),
+        name: file.name.clone(),
+        partners: file.partners.clone(),
+        loops: builder.loops,
+        defs: builder.defs,
+        tags: builder.tags,
+        code_lists: builder.code_lists,
+        hierarchy,
+        counts,
+        depth,
+    })
+}
+
+fn loop_depth(loops: &[LoopDef], index: usize) -> usize {
+    let nested = loops.get(index).map_or(0, |l| {
+        l.children
+            .iter()
+            .filter_map(|c| match c.kind {
+                ChildKind::Loop { index } => Some(loop_depth(loops, usize::from(index))),
+                ChildKind::Segment { .. } => None,
+            })
+            .max()
+            .unwrap_or(0)
+    });
+    1 + nested
+}
+
+struct Builder<'f> {
+    file: &'f GuideFile,
+    code_lists: Vec<CodeList>,
+    /// Named list → (index, enforced by default).
+    named_lists: BTreeMap<&'f str, (u16, bool)>,
+    defs: Vec<SegDef>,
+    /// Definition name → index, filled as the structure uses them.
+    def_index: BTreeMap<&'f str, u16>,
+    tags: Tags,
+    loops: Vec<LoopDef>,
+}
+
+impl<'f> Builder<'f> {
+    fn named_code_lists(&mut self) -> Result<(), String> {
+        for (name, list) in &self.file.codes {
+            if list.values.is_empty() {
+                return Err(format!("code list {name:?} has no values"));
+            }
+            let index = self.push_list(CodeList::new(&list.values))?;
+            self.named_lists.insert(name, (index, list.enforce));
+        }
+        Ok(())
+    }
+
+    fn push_list(&mut self, list: CodeList) -> Result<u16, String> {
+        let index = u16::try_from(self.code_lists.len()).map_err(|_| "more than 65535 code lists".to_string())?;
+        self.code_lists.push(list);
+        Ok(index)
+    }
+
+    fn root(&mut self) -> Result<(), String> {
+        if self.file.structure.is_empty() {
+            return Err("`structure` is empty".into());
+        }
+        self.loops.push(LoopDef { id: "".into(), children: Vec::new(), next_required: Vec::new(), counters: 0 });
+        let children = self.children(&self.file.structure, 0, "the set")?;
+        if let Some(root) = self.loops.first_mut() {
+            root.children = children;
+        }
+        for l in &mut self.loops {
+            l.next_required = next_required(&l.children);
+        }
+        self.tags.seal();
+        let unused: Vec<_> = self.file.segments.keys().filter(|k| !self.def_index.contains_key(k.as_str())).collect();
+        if !unused.is_empty() {
+            return Err(format!("segment definitions {unused:?} are not used in `structure`"));
+        }
+        Ok(())
+    }
+
+    /// Compiles the entries of one loop (index `loop_index`), registering each tag's occurrence.
+    fn children(&mut self, nodes: &'f [NodeFile], loop_index: u16, within: &str) -> Result<Vec<Child>, String> {
+        let mut children = Vec::with_capacity(nodes.len());
+        for node in nodes {
+            let child_index = u16::try_from(children.len()).map_err(|_| format!("{within} has more than 65535 entries"))?;
+            let max = max_of(node.max.as_ref()).map_err(|e| format!("in {within}: {e}"))?;
+            let child = match (&node.seg, &node.loop_id) {
+                (Some(tag), None) => {
+                    if !node.body.is_empty() {
+                        return Err(format!("segment {tag} in {within} has a `body`; only loops have one"));
+                    }
+                    let def = self.definition(tag, node.def.as_deref())?;
+                    let tag_id = self.tags.id_or_insert(tag)?;
+                    let info = &mut self.tags.info[usize::from(tag_id)];
+                    info.def.get_or_insert(def);
+                    info.occurrences.push((loop_index, child_index));
+                    Child { tag: tag_id, req: node.req, max, kind: ChildKind::Segment { def } }
+                }
+                (None, Some(id)) => {
+                    if node.def.is_some() {
+                        return Err(format!("loop {id} in {within} has a `def`; give it to the loop's first segment"));
+                    }
+                    let Some(first) = node.body.first() else {
+                        return Err(format!("loop {id} in {within} has an empty `body`"));
+                    };
+                    let Some(trigger) = first.seg.as_deref() else {
+                        return Err(format!("loop {id} in {within} must start with a segment, not a loop"));
+                    };
+                    if first.max.as_ref().is_some_and(|m| !matches!(m, MaxFile::Count(1))) {
+                        return Err(format!("the first segment of loop {id} occurs once per loop; repeat the loop instead"));
+                    }
+                    let index = u16::try_from(self.loops.len()).map_err(|_| "more than 65535 loops".to_string())?;
+                    self.loops.push(LoopDef { id: id.as_str().into(), children: Vec::new(), next_required: Vec::new(), counters: 0 });
+                    let body = self.children(&node.body, index, &format!("loop {id}"))?;
+                    if let Some(l) = self.loops.get_mut(usize::from(index)) {
+                        l.children = body;
+                    }
+                    let tag_id = self.tags.id_or_insert(trigger)?;
+                    self.tags.info[usize::from(tag_id)].occurrences.push((loop_index, child_index));
+                    Child { tag: tag_id, req: node.req, max, kind: ChildKind::Loop { index } }
+                }
+                _ => return Err(format!("an entry in {within} must have exactly one of `seg` and `loop`")),
+            };
+            children.push(child);
+        }
+        Ok(children)
+    }
+
+    /// The index of the definition `def` (default: the tag) for segment `tag`, compiling it on first use.
+    fn definition(&mut self, tag: &str, def: Option<&'f str>) -> Result<u16, String> {
+        let (name, file) = match def {
+            Some(name) => self.file.segments.get_key_value(name).ok_or_else(|| format!("segment {tag} uses definition {name:?}, which `segments` lacks"))?,
+            None => self.file.segments.get_key_value(tag).ok_or_else(|| format!("segment {tag} has no definition in `segments`"))?,
+        };
+        if let Some(&index) = self.def_index.get(name.as_str()) {
+            let used_for = &self.defs[usize::from(index)].tag;
+            if &**used_for != tag {
+                return Err(format!("definition {name:?} is used for both {used_for} and {tag}"));
+            }
+            return Ok(index);
+        }
+        let compiled = self.segment(tag, file).map_err(|e| format!("segment {tag} (definition {name:?}): {e}"))?;
+        let index = u16::try_from(self.defs.len()).map_err(|_| "more than 65535 segment definitions".to_string())?;
+        self.defs.push(compiled);
+        self.def_index.insert(name, index);
+        Ok(index)
+    }
+
+    fn segment(&mut self, tag: &str, file: &SegmentFile) -> Result<SegDef, String> {
+        let mut elements = Vec::with_capacity(file.elements.len());
+        let mut checks = Vec::new();
+        for (i, e) in file.elements.iter().enumerate() {
+            let position = i + 1;
+            let spec = self.element(e, false).map_err(|m| format!("{tag}{position:02}: {m}"))?;
+            if let Some(kind) = &e.check {
+                checks.push(self.digit_check(kind, e, position, file).map_err(|m| format!("{tag}{position:02}: {m}"))?);
+            }
+            for (c, component) in e.composite.iter().flatten().enumerate() {
+                if let Some(kind) = &component.check {
+                    let mut check = self.digit_check(kind, component, position, file).map_err(|m| format!("{tag}{position:02}-{}: {m}", c + 1))?;
+                    check.component = c + 1;
+                    checks.push(check);
+                }
+            }
+            elements.push(spec);
+        }
+        if elements.len() > MAX_POSITIONS {
+            return Err(format!("{} elements; a segment may have at most {MAX_POSITIONS}", elements.len()));
+        }
+        let notes = notes(&file.syntax, elements.len())?;
+        let required = required_mask(&elements);
+        let slots = slots(&checks, elements.len());
+        Ok(SegDef { tag: tag.into(), name: file.name.as_str().into(), elements, required, notes, checks, slots })
+    }
+
+    fn element(&mut self, e: &ElementFile, in_composite: bool) -> Result<ElemSpec, String> {
+        if e.reference.is_empty() {
+            return Err("`ref` is empty".into());
+        }
+        let repeat = e.repeat.unwrap_or(1);
+        if repeat == 0 {
+            return Err("`repeat` must be at least 1".into());
+        }
+        let mut spec = ElemSpec {
+            reference: e.reference.as_str().into(),
+            name: e.name.as_str().into(),
+            req: e.req,
+            ty: DataType::Alnum,
+            min: 0,
+            max: 0,
+            codes: None,
+            repeat,
+            components: Vec::new(),
+            required: 0,
+            notes: Vec::new(),
+        };
+        match (&e.composite, &e.format) {
+            (Some(components), None) => {
+                if in_composite {
+                    return Err("a component cannot itself be a composite".into());
+                }
+                if components.is_empty() {
+                    return Err("`composite` is empty".into());
+                }
+                if e.codes.is_some() {
+                    return Err("a composite has no code list; give it to a component".into());
+                }
+                for (i, c) in components.iter().enumerate() {
+                    if c.repeat.is_some() {
+                        return Err(format!("component {} has `repeat`; only elements repeat", i + 1));
+                    }
+                    spec.components.push(self.element(c, true).map_err(|m| format!("component {}: {m}", i + 1))?);
+                }
+                if components.len() > MAX_POSITIONS {
+                    return Err(format!("{} components; a composite may have at most {MAX_POSITIONS}", components.len()));
+                }
+                spec.notes = notes(&e.syntax, spec.components.len())?;
+                spec.required = required_mask(&spec.components);
+            }
+            (None, Some(format)) => {
+                let (ty, min, max) = DataType::parse(format)?;
+                (spec.ty, spec.min, spec.max) = (ty, min, max);
+                if !e.syntax.is_empty() {
+                    return Err("`syntax` on a simple element; syntax notes belong to segments and composites".into());
+                }
+                spec.codes = self.element_codes(e)?;
+            }
+            (Some(_), Some(_)) => return Err("an element has either `type` or `composite`, not both".into()),
+            (None, None) => return Err("an element needs `type` (or `composite`)".into()),
+        }
+        if e.when.is_some() && e.check.is_none() {
+            return Err("`when` without `check`".into());
+        }
+        Ok(spec)
+    }
+
+    /// The enforced code list of an element, if any: inline lists are enforced only with
+    /// `enforce = true`; named lists by their own `enforce` unless the element says otherwise.
+    fn element_codes(&mut self, e: &ElementFile) -> Result<Option<u16>, String> {
+        match &e.codes {
+            None => {
+                if e.enforce == Some(true) {
+                    return Err("`enforce = true` without `codes`".into());
+                }
+                Ok(None)
+            }
+            Some(CodesFile::Inline(values)) => {
+                if values.is_empty() {
+                    return Err("`codes` is empty".into());
+                }
+                if e.enforce == Some(true) { self.push_list(CodeList::new(values)).map(Some) } else { Ok(None) }
+            }
+            Some(CodesFile::Named(name)) => {
+                let &(index, enforced) = self.named_lists.get(name.as_str()).ok_or_else(|| format!("code list {name:?} is not in `codes`"))?;
+                Ok(e.enforce.unwrap_or(enforced).then_some(index))
+            }
+        }
+    }
+
+    fn digit_check(&self, kind: &str, e: &ElementFile, element: usize, segment: &SegmentFile) -> Result<DigitCheck, String> {
+        let kind = match kind {
+            "gtin" => CheckKind::Gtin,
+            "sscc" => CheckKind::Sscc,
+            other => return Err(format!("check {other:?} is neither \"gtin\" nor \"sscc\"")),
+        };
+        if e.composite.is_some() {
+            return Err("a check digit belongs to a component, not to the composite".into());
+        }
+        let when = e.when.as_ref().map(|w| self.when(w, segment)).transpose()?;
+        Ok(DigitCheck { element, component: 1, kind, when })
+    }
+
+    fn when(&self, w: &WhenFile, segment: &SegmentFile) -> Result<When, String> {
+        let element = usize::try_from(w.element).unwrap_or(0);
+        let component = w.component.map_or(1, |c| usize::try_from(c).unwrap_or(0));
+        let Some(target) = element.checked_sub(1).and_then(|i| segment.elements.get(i)) else {
+            return Err(format!("`when` names element {element}, which the segment does not have"));
+        };
+        let components = target.composite.as_ref().map_or(1, Vec::len);
+        if component == 0 || component > components {
+            return Err(format!("`when` names component {component} of element {element}, which has {components}"));
+        }
+        if w.is.is_empty() {
+            return Err("`when.is` is empty".into());
+        }
+        Ok(When { element, component, codes: CodeList::new(&w.is) })
+    }
+
+    fn hierarchy(&mut self, h: &HierarchyFile) -> Result<Hierarchy, String> {
+        let tag = self.tags.find(h.segment.as_bytes()).ok_or_else(|| format!("hierarchy segment {} is not in `structure`", h.segment))?;
+        let def = self.tags.info[usize::from(tag)].def.map(usize::from);
+        let elements = def.and_then(|d| self.defs.get(d)).map_or(0, |d| d.elements.len());
+        let position = |name: &str, n: u32, optional: bool| -> Result<usize, String> {
+            let n = usize::try_from(n).unwrap_or(usize::MAX);
+            if (n == 0 && optional) || (1..=elements).contains(&n) {
+                Ok(n)
+            } else {
+                Err(format!("hierarchy `{name}` is element {n}, but {} has {elements} elements", h.segment))
+            }
+        };
+        let (id, parent) = (position("id", h.id, false)?, position("parent", h.parent, false)?);
+        let (level, children) = (position("level", h.level, true)?, position("children", h.children, true)?);
+        let mut levels: Vec<Level> =
+            h.levels.iter().map(|l| Level { code: l.code.as_bytes().into(), name: l.name.as_str().into(), root: l.root, parents: Vec::new() }).collect();
+        for (i, l) in h.levels.iter().enumerate() {
+            for p in &l.parents {
+                let index =
+                    h.levels.iter().position(|x| &x.code == p).ok_or_else(|| format!("level {} names parent level {p:?}, which `levels` lacks", l.code))?;
+                levels[i].parents.push(index);
+            }
+        }
+        if !levels.is_empty() && level == 0 {
+            return Err("hierarchy `levels` need a `level` element".into());
+        }
+        Ok(Hierarchy { tag, id, parent, level, children, levels })
+    }
+
+    fn counts(&mut self, counts: &[CountFile]) -> Result<Vec<Count>, String> {
+        if counts.len() > 64 {
+            return Err("more than 64 `counts`".into());
+        }
+        let mut out = Vec::with_capacity(counts.len());
+        for (i, c) in counts.iter().enumerate() {
+            let bit = 1u64 << i;
+            let tag = self.tags.find(c.segment.as_bytes()).ok_or_else(|| format!("count segment {} is not in `structure`", c.segment))?;
+            let def = self.tags.info[usize::from(tag)].def.map(usize::from);
+            let Some(segment) = def.and_then(|d| self.def_name(d)).and_then(|name| self.file.segments.get(name)) else {
+                return Err(format!("count segment {} has no definition", c.segment));
+            };
+            let element = usize::try_from(c.element).unwrap_or(0);
+            if element == 0 || element > segment.elements.len() {
+                return Err(format!("count element {element} is not an element of {}", c.segment));
+            }
+            let component = c.component.map_or(1, |c| usize::try_from(c).unwrap_or(0));
+            let when = c.when.as_ref().map(|w| self.when(w, segment)).transpose()?;
+            let what = match (&c.loops, &c.segments) {
+                (Some(id), None) => {
+                    let mut found = false;
+                    for l in self.loops.iter_mut().filter(|l| &*l.id == id.as_str()) {
+                        l.counters |= bit;
+                        found = true;
+                    }
+                    if !found {
+                        return Err(format!("count of loops {id:?}: the guide has no such loop"));
+                    }
+                    format!("{id} loops")
+                }
+                (None, Some(counted)) => {
+                    let t = self.tags.find(counted.as_bytes()).ok_or_else(|| format!("count of segments {counted:?}: not in `structure`"))?;
+                    self.tags.info[usize::from(t)].counters |= bit;
+                    format!("{counted} segments")
+                }
+                _ => return Err(format!("count in {} needs exactly one of `loops` and `segments`", c.segment)),
+            };
+            out.push(Count { tag, element, component, when, what: what.into() });
+        }
+        Ok(out)
+    }
+
+    fn def_name(&self, index: usize) -> Option<&'f str> {
+        self.def_index.iter().find(|(_, i)| usize::from(**i) == index).map(|(name, _)| *name)
+    }
+}
+
+/// A maximum from the file: a positive number, or `">1"` (unbounded).
+fn max_of(max: Option<&MaxFile>) -> Result<u32, String> {
+    match max {
+        None => Ok(1),
+        Some(MaxFile::Count(n)) if *n >= 1 => Ok(u32::try_from(*n).unwrap_or(u32::MAX)),
+        Some(MaxFile::Text(t)) if t == ">1" => Ok(u32::MAX),
+        Some(MaxFile::Count(n)) => Err(format!("`max = {n}` must be at least 1")),
+        Some(MaxFile::Text(t)) => Err(format!("`max = {t:?}` must be a number or \">1\"")),
+    }
+}
+
+/// Compiles syntax notes for a segment (or composite) with `positions` elements.
+fn notes(texts: &[String], positions: usize) -> Result<Vec<Note>, String> {
+    texts.iter().map(|t| Note::parse(t, positions)).collect()
+}
+
+fn next_required(children: &[Child]) -> Vec<u16> {
+    let mut next = vec![children.len() as u16; children.len() + 1];
+    for k in (0..children.len()).rev() {
+        next[k] = if children[k].req { k as u16 } else { next[k + 1] };
+    }
+    next
+}
+
+/// Assigns a slot to each element position the checks read (the checked element and its
+/// qualifier), up to [`KEPT`]; positions beyond that are re-read from the segment.
+fn slots(checks: &[DigitCheck], elements: usize) -> Vec<u8> {
+    let mut slots = vec![NO_SLOT; elements];
+    let mut next = 0u8;
+    let wanted = checks.iter().flat_map(|c| std::iter::once(c.element).chain(c.when.as_ref().map(|w| w.element)));
+    for position in wanted {
+        if let Some(slot) = position.checked_sub(1).and_then(|i| slots.get_mut(i))
+            && *slot == NO_SLOT
+            && usize::from(next) < KEPT
+        {
+            *slot = next;
+            next += 1;
+        }
+    }
+    slots
+}
+
+fn required_mask(specs: &[ElemSpec]) -> u64 {
+    specs.iter().enumerate().filter(|(_, s)| s.req).fold(0, |mask, (i, _)| mask | 1 << i)
+}
