@@ -20,11 +20,26 @@ pub struct Segment<'a> {
     delimiters: Delimiters,
     wrapped: bool,
     terminated: bool,
+    /// The tag with wrapping line breaks removed, when a break falls inside it (`Q\nTY`); empty
+    /// otherwise (the tag is then borrowed from `raw`).
+    unwrapped_tag: [u8; 8],
+    unwrapped_len: u8,
 }
 
 impl<'a> Segment<'a> {
     pub(crate) fn new(raw: &'a [u8], trailer: &'a [u8], offset: usize, index: usize, delimiters: Delimiters, wrapped: bool, terminated: bool) -> Segment<'a> {
-        Segment { raw, trailer, offset, index, delimiters, wrapped, terminated }
+        let mut seg = Segment { raw, trailer, offset, index, delimiters, wrapped, terminated, unwrapped_tag: [0; 8], unwrapped_len: 0 };
+        if wrapped {
+            let end = memchr::memchr(delimiters.element, raw).unwrap_or(raw.len());
+            let tag = trim_wrap(&raw[..end]);
+            if memchr::memchr2(b'\r', b'\n', tag).is_some() {
+                for &b in tag.iter().filter(|b| **b != b'\r' && **b != b'\n').take(8) {
+                    seg.unwrapped_tag[seg.unwrapped_len as usize] = b;
+                    seg.unwrapped_len += 1;
+                }
+            }
+        }
+        seg
     }
 
     /// The segment's bytes without its terminator.
@@ -62,7 +77,10 @@ impl<'a> Segment<'a> {
     }
 
     /// The segment tag (`ST`, `BEG`, `UNH`), without wrapping line breaks.
-    pub fn tag(&self) -> &'a [u8] {
+    pub fn tag(&self) -> &[u8] {
+        if self.unwrapped_len > 0 {
+            return &self.unwrapped_tag[..self.unwrapped_len as usize];
+        }
         if self.is_service_advice() {
             return &self.raw[..3];
         }
@@ -71,7 +89,7 @@ impl<'a> Segment<'a> {
     }
 
     /// The tag as text (tags are ASCII; anything else shows lossily).
-    pub fn tag_str(&self) -> Cow<'a, str> {
+    pub fn tag_str(&self) -> Cow<'_, str> {
         String::from_utf8_lossy(self.tag())
     }
 
@@ -297,6 +315,15 @@ mod tests {
         assert_eq!(s.text(4), "TEXT+WITH:MARKS?");
         assert_eq!(s.element(4).unwrap().components().count(), 1);
         assert_eq!(s.text(5), "END");
+    }
+
+    #[test]
+    fn a_line_break_inside_the_tag_is_not_part_of_it() {
+        let d = Delimiters::edifact_default();
+        let s = seg(b"Q\nTY+12:24", d);
+        assert_eq!(s.tag(), b"QTY");
+        assert!(s.is("QTY"));
+        assert_eq!(s.element(1).unwrap().component(2).unwrap().raw(), b"24");
     }
 
     #[test]

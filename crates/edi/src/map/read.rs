@@ -206,7 +206,7 @@ impl<'s, 'a> Reader<'s, 'a> {
         self.segs.get(i).is_some_and(|s| s.is(tag))
     }
 
-    pub fn tag(&self, i: usize) -> Cow<'a, str> {
+    pub fn tag(&self, i: usize) -> Cow<'s, str> {
         self.segs.get(i).map(|s| s.tag_str()).unwrap_or_default()
     }
 
