@@ -25,7 +25,10 @@ fn help_mentions(args: &[&str], words: &[&str]) {
 
 #[test]
 fn help_lists_every_command_and_flag() {
-    help_mentions(&[], &["serve", "migrate", "demo", "backup", "audit", "vendor", "dc", "user", "client", "match"]);
+    help_mentions(&[], &["serve", "migrate", "demo", "backup", "audit", "vendor", "dc", "user", "client", "match", "edi"]);
+    help_mentions(&["edi"], &["parse", "validate", "ack", "convert"]);
+    help_mentions(&["edi", "validate"], &["--guides"]);
+    help_mentions(&["edi", "ack"], &["--kind", "--control"]);
     let db = ["--data-dir", "--database-url", "--config"];
     let with_db = |extra: &[&'static str]| -> Vec<&'static str> { db.iter().copied().chain(extra.iter().copied()).collect() };
     help_mentions(&["serve"], &with_db(&["--listen", "--demo"]));
