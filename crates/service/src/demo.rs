@@ -122,6 +122,19 @@ impl Services {
                 logins.push(self.demo_user(&ctx, v.vendor.id, name, &email, &display, roles, locale).await?);
             }
             seeded.push((v.vendor.id, code, prefix, format!("ops@{slug}.example"), name));
+            if code == "ACME1" {
+                // ACME1 trades by X12 (not yet live): the server sends its POs as 850s, and its
+                // drop directory takes 855/856/810 files (docs/edi.md).
+                let partner = acorn_domain::edi::PartnerInput {
+                    standard: "x12".into(),
+                    partner_qualifier: "ZZ".into(),
+                    partner_id: "ACME1EDI".into(),
+                    our_qualifier: "ZZ".into(),
+                    our_id: "ACORNRETAIL".into(),
+                    ..Default::default()
+                };
+                self.set_edi_partner(&ctx, v.vendor.id, partner).await?;
+            }
         }
         for (i, (tenant, code, prefix, ops, name)) in seeded.iter().enumerate() {
             self.seed_demo_orders(i, *tenant, code, prefix, ops, name).await?;
