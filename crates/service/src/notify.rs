@@ -17,6 +17,7 @@ struct Recipients {
 }
 
 const ORDERS: Recipients = Recipients { roles: &[Role::VendorAdmin, Role::Operations], because: "you handle orders for your company in ACORN" };
+const EDI: Recipients = Recipients { roles: &[Role::VendorAdmin], because: "you manage your company's EDI connection in ACORN" };
 const MONEY: Recipients = Recipients { roles: &[Role::VendorAdmin, Role::Finance], because: "you handle invoices and payments for your company in ACORN" };
 
 /// Event kinds e-mailed to the vendor side, and to whom (the rest are bell-only; accruals under agreed
@@ -32,6 +33,7 @@ const MAILED_TO_VENDOR: &[(&str, Recipients)] = &[
     ("deduction.posted", MONEY),
     ("dispute.decided", MONEY),
     ("remittance.issued", MONEY),
+    ("edi.failed", EDI),
 ];
 
 /// Queues the e-mails an event calls for, in the caller's transaction.
@@ -59,6 +61,7 @@ fn readable_types(ctx: &crate::Ctx) -> Vec<&'static str> {
         ("invoice", Area::Invoices),
         ("deduction", Area::Deductions),
         ("remittance", Area::Payments),
+        ("edi_interchange", Area::Integrations),
     ]
     .into_iter()
     .filter(|(_, area)| ctx.principal.access(*area) >= Access::Read)

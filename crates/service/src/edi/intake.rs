@@ -14,6 +14,7 @@
 //! case the portal and API call, so one refused ASN doesn't undo the acknowledgement beside it.
 
 use acorn_domain::edi::{Direction, DocumentStatus, EdiDocument, EdiStandard, Interchange, InterchangeKind, InterchangeStatus, Source, TradingPartner};
+use acorn_domain::events::Audience;
 use acorn_domain::ids::{TenantId, new_id};
 use acorn_domain::policy::{Access, Area};
 use acorn_edi::{Detected, Finding, Standard, Validation, Verdict};
@@ -202,15 +203,25 @@ impl Services {
         let status = if ok { InterchangeStatus::Success } else { InterchangeStatus::Failure };
         let summary = refusal.unwrap_or_else(|| summarise(&documents, validation.as_ref().map(|(v, _)| v)));
         let (docs, ack_id, summary) = (&documents, ack.as_ref().map(|a: &Interchange| a.id), &summary);
-        let record_id = record.id;
+        let (record_id, file) = (record.id, &record.filename);
         self.mutate(ctx, |tx| async move {
             for d in docs {
                 repo::edi::insert_document(tx.c(), d).await?;
             }
             let at = now();
             repo::edi::finish_interchange(tx.c(), record_id, status, summary, ack_id, at).await?;
-            let change = Change::new(tenant, "edi.processed", OBJECT_TYPE, record_id)
+            let mut change = Change::new(tenant, "edi.processed", OBJECT_TYPE, record_id)
                 .after(&serde_json::json!({"status": status.as_str(), "summary": summary, "documents": docs.len(), "ack": ack_id}));
+            if status == InterchangeStatus::Failure {
+                // The vendor must hear of a refused file: its EDI software may not read 997s closely.
+                change = change.event(
+                    "edi.failed",
+                    format!("EDI interchange {file} was refused: {summary}"),
+                    format!("/edi/{record_id}"),
+                    Audience::Vendor,
+                    serde_json::json!({"interchange": record_id, "file": file}),
+                );
+            }
             Ok(((), change))
         })
         .await?;
