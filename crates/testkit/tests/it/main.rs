@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod browser;
 mod documents;
+mod edi_flow;
 mod finance_api;
 mod finance_ui;
 mod idempotency;
