@@ -2,7 +2,7 @@
 //!
 //! [`Document::parse`] keeps every byte of the input: the prefix (a BOM), each segment's elements
 //! exactly as written (release characters, wrapping line breaks), each segment's terminator and the
-//! line breaks after it, and the blank suffix. [`Document::write`] serialises from those parts, so
+//! layout after it (line breaks, indentation), and the blank suffix. [`Document::write`] serialises from those parts, so
 //! an unedited document reproduces its input exactly and an edited one differs only where it was
 //! edited.
 
@@ -16,7 +16,7 @@ use crate::tokenizer::Tokenizer;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OwnedSegment {
     pub fields: Vec<Vec<u8>>,
-    /// The terminator and the line breaks after it.
+    /// The terminator and the layout after it (line breaks, indentation).
     pub trailer: Vec<u8>,
     delimiters: Delimiters,
     /// EDIFACT UNA: written verbatim from `fields[0]`.

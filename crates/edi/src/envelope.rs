@@ -186,10 +186,23 @@ impl Envelope {
     /// Feeds the next segment.
     pub fn push(&mut self, seg: &Segment<'_>) -> Place {
         self.last_offset = seg.offset() + seg.raw().len() + seg.trailer().len();
-        if !seg.is_terminated() {
-            let scope = if self.state == State::Set { Scope::Set } else { Scope::Interchange };
-            self.report(scope, Rule::MissingTerminator, seg, None, "the input ends without a segment terminator".into());
+        // Nearly every segment is a terminated body segment of an open set: it only moves the
+        // set's counters, as `body` would.
+        if self.state == State::Set && seg.is_terminated() && !is_envelope_tag(seg.tag()) {
+            let end = self.last_offset;
+            self.set_position += 1;
+            if let Some(ic) = self.interchanges.last_mut() {
+                ic.end_offset = end;
+                if let Some(set) = ic.groups.last_mut().and_then(|g| g.sets.last_mut()) {
+                    set.segments += 1;
+                    set.end_offset = end;
+                }
+            }
+            return Place::SetBody { position: self.set_position };
         }
+        // Located before the segment moves the state (an unterminated IEA still names its
+        // interchange), at the position the segment then takes.
+        let unterminated = (!seg.is_terminated()).then(|| (if self.state == State::Set { Scope::Set } else { Scope::Interchange }, self.locate(seg)));
         if let Some(ic) = self.interchanges.last_mut() {
             ic.end_offset = self.last_offset;
         }
@@ -208,6 +221,12 @@ impl Envelope {
             b"IEA" | b"UNZ" => self.interchange_trailer(seg),
             _ => self.body(seg),
         };
+        if let Some((scope, mut location)) = unterminated {
+            if let Place::SetBody { position } | Place::SetTrailer { position } = place {
+                location.segment_position = Some(position);
+            }
+            self.findings.push(Finding::error(scope, Rule::MissingTerminator, location, "the input ends without a segment terminator".to_string()));
+        }
         if let Some(set) = self.open_set_mut() {
             set.end_offset = seg.offset() + seg.raw().len() + seg.trailer().len();
         }
@@ -225,12 +244,15 @@ impl Envelope {
         if let Some((scope, message)) = what {
             let ic = self.interchanges.last();
             let group = ic.and_then(|i| i.groups.last()).filter(|_| matches!(self.state, State::Group | State::Set));
+            let set = group.and_then(|g| g.sets.last()).filter(|_| self.state == State::Set);
             let location = Location {
                 interchange_index: ic.map(|_| self.interchanges.len() - 1),
                 group_index: group.and_then(|_| ic.map(|i| i.groups.len() - 1)),
-                set_index: group.filter(|_| self.state == State::Set).map(|g| g.sets.len() - 1),
+                set_index: set.and_then(|_| group.map(|g| g.sets.len() - 1)),
                 interchange: ic.map(|i| i.control.clone()),
                 group: group.filter(|g| g.explicit).map(|g| g.control.clone()),
+                set: set.map(|s| s.control.clone()),
+                set_id: set.map(|s| s.id.clone()),
                 offset: Some(self.last_offset),
                 ..Location::default()
             };
@@ -244,6 +266,14 @@ impl Envelope {
             return None;
         }
         self.interchanges.last_mut()?.groups.last_mut()?.sets.last_mut()
+    }
+
+    /// The open set's trailer never came, as `seg` (a header or trailer outside the set) shows.
+    fn set_unclosed(&mut self, seg: &Segment<'_>, message: &str) {
+        let mut location = self.locate(seg);
+        // `seg` is not part of the set: it has no position in it.
+        location.segment_position = None;
+        self.findings.push(Finding::error(Scope::Set, Rule::MissingTrailer, location, message.to_string()));
     }
 
     /// A new interchange header while one is open: the open one lacks its trailer.
@@ -278,25 +308,21 @@ impl Envelope {
         if fields.len() != 16 {
             self.report(Scope::Interchange, Rule::IsaLayout, seg, None, format!("ISA has {} elements; it must have 16", fields.len()));
         }
-        let elements: Vec<_> = seg.elements().collect();
-        for (i, (e, width)) in elements.iter().zip(ISA_WIDTHS).enumerate() {
-            if e.raw().len() != width {
-                self.warn(
-                    Scope::Interchange,
-                    Rule::IsaLayout,
-                    seg,
-                    Some(i + 1),
-                    format!("ISA{:02} is {} bytes; the standard fixes it at {width}", i + 1, e.raw().len()),
-                );
+        // Widths count data bytes: line breaks that wrap the ISA (a fixed 80-column layout) are not data.
+        let elements: Vec<_> = seg.elements().map(|e| e.value().len()).collect();
+        for (i, (&len, width)) in elements.iter().zip(ISA_WIDTHS).enumerate() {
+            if len != width {
+                self.warn(Scope::Interchange, Rule::IsaLayout, seg, Some(i + 1), format!("ISA{:02} is {len} bytes; the standard fixes it at {width}", i + 1));
             }
         }
-        if seg.raw().len() != 105 {
+        let len = seg.raw().iter().filter(|b| **b != b'\r' && **b != b'\n').count();
+        if len != 105 {
             self.warn(
                 Scope::Interchange,
                 Rule::IsaLayout,
                 seg,
                 None,
-                format!("the ISA segment is {} bytes; the standard fixes it at 106", seg.raw().len() + seg.delimiters().terminator().len()),
+                format!("the ISA segment is {} bytes; the standard fixes it at 106", len + seg.delimiters().terminator().len()),
             );
         }
         let control = get(13);
@@ -374,7 +400,7 @@ impl Envelope {
                 return Place::Outside;
             }
             State::Set => {
-                self.report(Scope::Set, Rule::MissingTrailer, seg, None, "a group starts before the open set's trailer".into());
+                self.set_unclosed(seg, "a group starts before the open set's trailer");
                 self.close_group_implicitly(seg);
             }
             State::Group => self.close_group_implicitly(seg),
@@ -447,7 +473,7 @@ impl Envelope {
                 self.set_controls.clear();
             }
             State::Set => {
-                self.report(Scope::Set, Rule::MissingTrailer, seg, None, "a new set starts before the open set's trailer (SE/UNT)".into());
+                self.set_unclosed(seg, "a new set starts before the open set's trailer (SE/UNT)");
             }
             State::Group => {}
         }
@@ -524,7 +550,7 @@ impl Envelope {
     fn group_trailer(&mut self, seg: &Segment<'_>) -> Place {
         match self.state {
             State::Set => {
-                self.report(Scope::Set, Rule::MissingTrailer, seg, None, "the group ends before the open set's trailer".into());
+                self.set_unclosed(seg, "the group ends before the open set's trailer");
             }
             State::Group => {}
             _ => {
@@ -557,7 +583,7 @@ impl Envelope {
                 return Place::Outside;
             }
             State::Set => {
-                self.report(Scope::Set, Rule::MissingTrailer, seg, None, "the interchange ends before the open set's trailer".into());
+                self.set_unclosed(seg, "the interchange ends before the open set's trailer");
                 self.close_group_implicitly(seg);
             }
             State::Group => self.close_group_implicitly(seg),
@@ -607,6 +633,11 @@ impl Envelope {
             }
         }
     }
+}
+
+/// Tags `push` treats other than as a body segment (UNA only when it is a service string advice).
+fn is_envelope_tag(tag: &[u8]) -> bool {
+    matches!(tag, b"UNA" | b"ISA" | b"UNB" | b"GS" | b"UNG" | b"ST" | b"UNH" | b"SE" | b"UNT" | b"GE" | b"UNE" | b"IEA" | b"UNZ")
 }
 
 fn valid_date(yymmdd: &str) -> bool {
@@ -692,6 +723,34 @@ mod tests {
         assert_eq!(ic.groups[0].sets[0].version, "D:96A:UN");
         assert_eq!(rules(&input.replace("UNZ+1", "UNZ+2")), [Rule::CountMismatch]);
         assert_eq!(rules(&input.replace("UNOA", "UTF8")), [Rule::UnsupportedSyntax]);
+    }
+
+    /// Found in a public sample (staedi's ts210_80char.edi): a line break wrapping the ISA
+    /// counted as an ISA byte.
+    #[test]
+    fn a_wrapped_isa_has_its_standard_length() {
+        let wrapped = format!("{}\n{}", &GOOD[..80], &GOOD[80..]);
+        let report = check(wrapped.as_bytes()).unwrap();
+        assert!(report.findings.is_empty(), "{:?}", report.findings);
+    }
+
+    /// Every finding names where it is: a segment outside a set has no position in it, a cut-off
+    /// segment has its own, and a set cut off at the end is named.
+    #[test]
+    fn unclosed_sets_and_cut_off_segments_are_located() {
+        let report = check(GOOD.replace("SE*3*0002~", "").as_bytes()).unwrap();
+        let f = &report.findings[0];
+        assert_eq!(
+            (f.rule, f.location.set.as_deref(), f.location.segment_tag.as_deref(), f.location.segment_position),
+            (Rule::MissingTrailer, Some("0002"), Some("GE"), None)
+        );
+        let cut = &GOOD[..GOOD.find("BEG*00*SA*PO2").unwrap() + 9];
+        let report = check(cut.as_bytes()).unwrap();
+        let at: Vec<_> = report.findings.iter().map(|f| (f.rule, f.location.set.as_deref(), f.location.segment_position)).collect();
+        assert_eq!(at, [(Rule::MissingTerminator, Some("0002"), Some(2)), (Rule::MissingTrailer, Some("0002"), None)]);
+        let report = check(GOOD.trim_end_matches('~').as_bytes()).unwrap();
+        let f = &report.findings[0];
+        assert_eq!((f.rule, f.location.interchange.as_deref(), f.location.segment_tag.as_deref()), (Rule::MissingTerminator, Some("000000001"), Some("IEA")));
     }
 
     #[test]

@@ -47,7 +47,7 @@ impl<'a> Segment<'a> {
         self.raw
     }
 
-    /// The terminator and whatever line breaks follow it, exactly as in the input.
+    /// The terminator and the layout after it (line breaks, indentation), exactly as in the input.
     pub fn trailer(&self) -> &'a [u8] {
         self.trailer
     }
@@ -84,8 +84,14 @@ impl<'a> Segment<'a> {
         if self.is_service_advice() {
             return &self.raw[..3];
         }
-        let end = memchr::memchr(self.delimiters.element, self.raw).unwrap_or(self.raw.len());
-        trim_wrap(&self.raw[..end])
+        let raw = self.raw;
+        let element = self.delimiters.element;
+        // Tags are two or three bytes: look at the first four before searching.
+        let end = match raw.iter().take(4).position(|b| *b == element) {
+            Some(end) => end,
+            None => memchr::memchr(element, raw).unwrap_or(raw.len()),
+        };
+        if self.wrapped { trim_wrap(&raw[..end]) } else { &raw[..end] }
     }
 
     /// The tag as text (tags are ASCII; anything else shows lossily).
@@ -162,7 +168,8 @@ impl<'a> Element<'a> {
                 continue;
             }
             if Some(b) == self.delimiters.release {
-                if let Some(next) = bytes.next() {
+                // The escaped byte may sit after a wrapping line break.
+                if let Some(next) = bytes.by_ref().find(|&n| !(needs_unwrap && (n == b'\r' || n == b'\n'))) {
                     out.push(next);
                 }
                 continue;
@@ -276,8 +283,10 @@ pub(crate) fn find_unescaped(bytes: &[u8], sep: u8, release: Option<u8>) -> Opti
 }
 
 /// Whether the byte following `before` is escaped: an odd number of release characters end `before`.
+/// Line breaks among them are wrapping, not data (they are never data inside a segment), so a
+/// fixed-width layout that breaks a line between `?` and `'` does not end the segment there.
 pub(crate) fn escaped(before: &[u8], release: u8) -> bool {
-    before.iter().rev().take_while(|&&b| b == release).count() % 2 == 1
+    before.iter().rev().filter(|&&b| b != b'\r' && b != b'\n').take_while(|&&b| b == release).count() % 2 == 1
 }
 
 fn trim_wrap(bytes: &[u8]) -> &[u8] {
@@ -324,6 +333,17 @@ mod tests {
         assert_eq!(s.tag(), b"QTY");
         assert!(s.is("QTY"));
         assert_eq!(s.element(1).unwrap().component(2).unwrap().raw(), b"24");
+    }
+
+    #[test]
+    fn a_line_break_between_release_and_delimiter_is_wrapping() {
+        let d = Delimiters::edifact_default();
+        let s = seg(b"IMD+F++:::KG?\n+ CASE?\r\n:BLUE", d);
+        assert_eq!(s.element_count(), 3);
+        assert_eq!(s.element(3).unwrap().components().count(), 4);
+        assert_eq!(s.element(3).unwrap().component(4).unwrap().text(), "KG+ CASE:BLUE");
+        assert!(escaped(b"IT?\n", b'?'));
+        assert!(!escaped(b"IT??\n", b'?'));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Splitting an input into segments, from a slice or a stream, without copying.
 //!
 //! One scanning function ([`scan`]) finds where a segment ends — the terminator not escaped by a
-//! release character, the line breaks after it, line breaks that wrap it — and both the slice
+//! release character, the layout after it (line breaks, indentation), line breaks that wrap it — and both the slice
 //! [`Tokenizer`] and the streaming [`StreamTokenizer`] use it, so the two agree byte for byte. A
 //! new ISA or UNA in the middle of a file (several interchanges concatenated) re-detects the
 //! delimiters, because each interchange declares its own.
@@ -14,11 +14,13 @@ use crate::syntax::{Delimiters, DetectError, Detected, Standard, detect};
 /// Where the next segment ends, or that more bytes are needed to know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scan {
-    /// `raw_end`: end of the segment's own bytes; `full_end`: after its terminator and line breaks.
+    /// `raw_end`: end of the segment's own bytes; `full_end`: after its terminator and the layout after it;
+    /// `wrapped`: the segment's own bytes contain a line break.
     Segment {
         raw_end: usize,
         full_end: usize,
         terminated: bool,
+        wrapped: bool,
     },
     /// Only blank bytes remain (end of input).
     Blank,
@@ -29,24 +31,50 @@ fn is_line_break(b: u8) -> bool {
     b == b'\r' || b == b'\n'
 }
 
+/// Whitespace after a terminator: line breaks, and the spaces and tabs some senders indent
+/// segments with. No segment starts with whitespace, so it is layout, never data.
+fn is_layout(b: u8) -> bool {
+    matches!(b, b'\r' | b'\n' | b' ' | b'\t')
+}
+
+fn has_line_break(bytes: &[u8]) -> bool {
+    memchr::memchr2(b'\r', b'\n', bytes).is_some()
+}
+
 fn scan(buf: &[u8], start: usize, d: &Delimiters, eof: bool) -> Scan {
     let rest = &buf[start..];
-    if rest.iter().all(|b| b.is_ascii_whitespace() || *b == 0) {
+    let blank = |b: &u8| b.is_ascii_whitespace() || *b == 0;
+    if rest.first().is_none_or(blank) && rest.iter().all(blank) {
         return if eof { Scan::Blank } else { Scan::NeedMore };
     }
     // UNA is fixed-format: its nine bytes include the very delimiters we would split on.
     if rest.starts_with(b"UNA") {
         if rest.len() < 9 {
-            return if eof { Scan::Segment { raw_end: buf.len(), full_end: buf.len(), terminated: false } } else { Scan::NeedMore };
+            return if eof {
+                Scan::Segment { raw_end: buf.len(), full_end: buf.len(), terminated: false, wrapped: has_line_break(rest) }
+            } else {
+                Scan::NeedMore
+            };
         }
-        return finish(buf, start + 8, 1, eof);
+        return finish(buf, start + 8, 1, eof, has_line_break(&rest[..8]));
     }
     let term = d.terminator();
+    let first = term[0];
+    // One search finds the terminator and, on the way, any line break wrapping the segment; when
+    // the terminator is itself a line break, the segment's bytes are searched again for others.
+    let breaks_terminate = is_line_break(first);
+    let mut wrapped = false;
     let mut from = start;
     loop {
-        let Some(i) = memchr::memchr(term[0], &buf[from..]).map(|i| from + i) else {
+        let found = if breaks_terminate { memchr::memchr(first, &buf[from..]) } else { memchr::memchr3(first, b'\r', b'\n', &buf[from..]) };
+        let Some(i) = found.map(|i| from + i) else {
             return if eof { unterminated(buf, start) } else { Scan::NeedMore };
         };
+        if buf[i] != first {
+            wrapped = true;
+            from = i + 1;
+            continue;
+        }
         if let Some(r) = d.release
             && escaped(&buf[start..i], r)
         {
@@ -62,20 +90,23 @@ fn scan(buf: &[u8], start: usize, d: &Delimiters, eof: bool) -> Scan {
                 continue;
             }
         }
-        return finish(buf, i, term.len(), eof);
+        if breaks_terminate {
+            wrapped = has_line_break(&buf[start..i]);
+        }
+        return finish(buf, i, term.len(), eof, wrapped);
     }
 }
 
-fn finish(buf: &[u8], raw_end: usize, term_len: usize, eof: bool) -> Scan {
+fn finish(buf: &[u8], raw_end: usize, term_len: usize, eof: bool, wrapped: bool) -> Scan {
     let mut full_end = raw_end + term_len;
-    while full_end < buf.len() && is_line_break(buf[full_end]) {
+    while full_end < buf.len() && is_layout(buf[full_end]) {
         full_end += 1;
     }
     if full_end == buf.len() && !eof {
-        // The line breaks after the terminator may continue in the next read.
+        // The layout after the terminator may continue in the next read.
         return Scan::NeedMore;
     }
-    Scan::Segment { raw_end, full_end, terminated: true }
+    Scan::Segment { raw_end, full_end, terminated: true, wrapped }
 }
 
 fn unterminated(buf: &[u8], start: usize) -> Scan {
@@ -83,7 +114,12 @@ fn unterminated(buf: &[u8], start: usize) -> Scan {
     while raw_end > start && buf[raw_end - 1].is_ascii_whitespace() {
         raw_end -= 1;
     }
-    Scan::Segment { raw_end, full_end: buf.len(), terminated: false }
+    Scan::Segment { raw_end, full_end: buf.len(), terminated: false, wrapped: has_line_break(&buf[start..raw_end]) }
+}
+
+/// Whether detection took a CR for the terminator because it was the last byte read.
+fn cut_after_cr(d: &Detected, rest: &[u8]) -> bool {
+    d.delimiters.terminator() == b"\r" && d.isa_len.is_some_and(|len| d.prefix_len + len + 1 == rest.len())
 }
 
 /// Whether the bytes at a segment start open a new interchange with its own delimiters.
@@ -154,17 +190,9 @@ impl<'a> Iterator for Tokenizer<'a> {
             self.delimiters = d.delimiters;
         }
         match scan(self.input, self.pos, &self.delimiters, true) {
-            Scan::Segment { raw_end, full_end, terminated } => {
+            Scan::Segment { raw_end, full_end, terminated, wrapped } => {
                 let raw = &self.input[self.pos..raw_end];
-                let seg = Segment::new(
-                    raw,
-                    &self.input[raw_end..full_end],
-                    self.pos,
-                    self.index,
-                    self.delimiters,
-                    memchr::memchr2(b'\r', b'\n', raw).is_some(),
-                    terminated,
-                );
+                let seg = Segment::new(raw, &self.input[raw_end..full_end], self.pos, self.index, self.delimiters, wrapped, terminated);
                 self.pos = full_end;
                 self.index += 1;
                 Some(seg)
@@ -275,11 +303,17 @@ impl<R: Read> StreamTokenizer<R> {
         loop {
             let window = &self.buf[..self.end];
             if self.start == self.end && self.eof {
-                return Ok(None);
+                // An empty input is no interchange, as the slice tokenizer says.
+                return if self.delimiters.is_none() { Err(DetectError::Empty.into()) } else { Ok(None) };
             }
             let rest = &window[self.start..];
             if self.delimiters.is_none() || (self.index > 0 && opens_interchange(rest)) {
                 match detect(rest) {
+                    // A CR read last may be the first half of a CR LF terminator: read on first.
+                    Ok(d) if !self.eof && rest.len() < 4096 && cut_after_cr(&d, rest) => {
+                        self.fill()?;
+                        continue;
+                    }
                     Ok(d) => {
                         self.start += d.prefix_len;
                         self.delimiters = Some(d.delimiters);
@@ -296,21 +330,13 @@ impl<R: Read> StreamTokenizer<R> {
             }
             let delimiters = self.delimiters.expect("detected above");
             match scan(window, self.start, &delimiters, self.eof) {
-                Scan::Segment { raw_end, full_end, terminated } => {
+                Scan::Segment { raw_end, full_end, terminated, wrapped } => {
                     let seg_start = self.start;
                     let index = self.index;
                     self.start = full_end;
                     self.index += 1;
                     let raw = &self.buf[seg_start..raw_end];
-                    return Ok(Some(Segment::new(
-                        raw,
-                        &self.buf[raw_end..full_end],
-                        self.base + seg_start,
-                        index,
-                        delimiters,
-                        memchr::memchr2(b'\r', b'\n', raw).is_some(),
-                        terminated,
-                    )));
+                    return Ok(Some(Segment::new(raw, &self.buf[raw_end..full_end], self.base + seg_start, index, delimiters, wrapped, terminated)));
                 }
                 Scan::Blank => {
                     self.start = self.end;
@@ -372,6 +398,25 @@ mod tests {
     }
 
     #[test]
+    fn a_line_break_between_release_and_terminator_does_not_end_a_segment() {
+        let input = b"UNA:+.? 'UNB+UNOA:2+S+R+200101:1200+1'FTX+AAI+++IT?\r\n'S OK'UNZ+0+1'";
+        assert_eq!(tags(input), ["UNA", "UNB", "FTX", "UNZ"]);
+        let t: Vec<_> = Tokenizer::new(input).unwrap().collect();
+        assert_eq!(t[2].text(4), "IT'S OK");
+    }
+
+    /// Found in a public sample (EDI.Net's x12.810a.edi): segments indented with tabs and
+    /// spaces read as tags like "\tGS".
+    #[test]
+    fn indentation_between_segments_is_layout() {
+        let input = b"ISA*00*          *00*          *ZZ*S              *ZZ*R              *260101*1200*U*00401*000000001*0*P*>~\n\tGS*PO*S*R*20260101*1200*1*X*004010~ \n\t\t  ST*850*0001~\n";
+        let segs: Vec<_> = Tokenizer::new(input).unwrap().collect();
+        assert_eq!(segs.iter().map(|s| s.tag_str().into_owned()).collect::<Vec<_>>(), ["ISA", "GS", "ST"]);
+        assert_eq!(segs[1].trailer(), b"~ \n\t\t  ");
+        assert!(!segs[1].is_wrapped());
+    }
+
+    #[test]
     fn concatenated_interchanges_redetect_delimiters() {
         let a = b"ISA*00*          *00*          *ZZ*A              *ZZ*B              *260101*1200*U*00401*000000001*0*P*>~IEA*0*000000001~";
         let b = b"ISA|00|          |00|          |ZZ|A              |ZZ|B              |260101|1200|U|00401|000000002|0|P|>!IEA|0|000000002!";
@@ -389,6 +434,33 @@ mod tests {
         let segs = Tokenizer::set_segments(X12, &detected, set);
         let tags: Vec<_> = segs.iter().map(|s| s.tag_str().into_owned()).collect();
         assert_eq!(tags, ["ST", "BEG", "N4", "SE"]);
+    }
+
+    /// Found by fuzzing: a read ending between the CR and the LF of a CR LF terminator made the
+    /// stream take CR alone for the terminator, and split segments the slice tokenizer did not.
+    #[test]
+    fn a_crlf_terminator_split_across_reads_is_still_crlf() {
+        let input: &[u8] = b"ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260101*1200*U*00401*000000001*0*P*>\r\nGS*PO*S*R*20260101*1200*1*X*004010\r\nST*850*0001\r\nBEG*00*SA*A\rB**20260101\r\nSE*3*0001\r\nGE*1*1\r\nIEA*1*000000001\r\n";
+        let want: Vec<_> = Tokenizer::new(input).unwrap().map(|s| (s.offset(), s.raw().to_vec(), s.trailer().to_vec())).collect();
+        assert_eq!(want.len(), 7);
+        for step in 1..=input.len() {
+            let mut st = StreamTokenizer::new(Chunky { data: input, pos: 0, step });
+            let mut got = Vec::new();
+            while let Some(s) = st.next_segment().unwrap() {
+                got.push((s.offset(), s.raw().to_vec(), s.trailer().to_vec()));
+            }
+            assert_eq!(got, want, "chunk size {step}");
+        }
+    }
+
+    /// Found by fuzzing: an empty stream read as an interchange of no segments (and so validated
+    /// as valid), where the slice tokenizer refuses it.
+    #[test]
+    fn an_empty_stream_is_refused_like_an_empty_slice() {
+        assert!(matches!(Tokenizer::new(b""), Err(DetectError::Empty)));
+        assert!(matches!(StreamTokenizer::new(&b""[..]).next_segment(), Err(StreamError::Detect(DetectError::Empty))));
+        assert!(matches!(StreamTokenizer::new(&b" \r\n"[..]).next_segment(), Err(StreamError::Detect(DetectError::Empty))));
+        assert!(crate::validate_stream(&b""[..], &crate::EnvelopeOnly, |_| {}).is_err());
     }
 
     #[test]

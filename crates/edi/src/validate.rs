@@ -167,8 +167,9 @@ impl<'r> Pass<'r> {
             Place::SetHeader => {
                 let at = self.envelope.locate(seg);
                 if let Some(mut open) = self.check.take() {
-                    // The previous set never got its trailer; its checker ends where the new set starts.
-                    open.finish(&at, &mut self.extra);
+                    // The previous set never got its trailer: its checker ends at its own last
+                    // segment, so what it reports stays in that set.
+                    open.finish(&self.at, &mut self.extra);
                 }
                 let ic = self.envelope.interchanges().last().expect("set inside an interchange");
                 let group = ic.groups.last().expect("set inside a group");
@@ -183,8 +184,15 @@ impl<'r> Pass<'r> {
                     at.segment_index = Some(seg.index());
                     at.offset = Some(seg.offset());
                     let tag = at.segment_tag.get_or_insert_with(String::new);
-                    tag.clear();
-                    tag.push_str(&seg.tag_str());
+                    let bytes = seg.tag();
+                    if tag.as_bytes() != bytes {
+                        tag.clear();
+                        if bytes.is_ascii() {
+                            tag.extend(bytes.iter().map(|b| char::from(*b)));
+                        } else {
+                            tag.push_str(&String::from_utf8_lossy(bytes));
+                        }
+                    }
                     check.segment(seg, at, &mut self.extra);
                 }
             }
@@ -208,8 +216,8 @@ impl<'r> Pass<'r> {
             }
             _ => {
                 if let Some(mut open) = self.check.take() {
-                    let at = self.envelope.locate(seg);
-                    open.finish(&at, &mut self.extra);
+                    // A group or interchange trailer (or header) cut the set short; as above.
+                    open.finish(&self.at, &mut self.extra);
                 }
             }
         }
@@ -217,7 +225,8 @@ impl<'r> Pass<'r> {
 
     pub fn finish(mut self, standard: Standard, bytes: u64) -> Validation {
         if let Some(mut open) = self.check.take() {
-            open.finish(&Location::default(), &mut self.extra);
+            // The input ended inside a set; as above.
+            open.finish(&self.at, &mut self.extra);
         }
         let report = self.envelope.finish();
         let mut findings = report.findings;
@@ -298,6 +307,43 @@ mod tests {
         let f = v.errors().next().unwrap();
         assert_eq!(f.location.set.as_deref(), Some("0002"));
         assert_eq!(f.location.segment_position, Some(2));
+    }
+
+    /// A checker that reports one finding when its set ends.
+    struct AtEnd;
+    impl SetCheck for AtEnd {
+        fn segment(&mut self, _: &Segment<'_>, _: &Location, _: &mut Vec<Finding>) {}
+        fn finish(&mut self, at: &Location, findings: &mut Vec<Finding>) {
+            findings.push(Finding::error(Scope::Set, Rule::MandatorySegmentMissing, at.clone(), "the end"));
+        }
+    }
+    struct EndRules;
+    impl SetRules for EndRules {
+        fn start<'r>(
+            &'r self,
+            _: &InterchangeInfo,
+            _: &GroupInfo,
+            _: &SetInfo,
+            _: &Segment<'_>,
+            _: &Location,
+            _: &mut Vec<Finding>,
+        ) -> Option<Box<dyn SetCheck + 'r>> {
+            Some(Box::new(AtEnd))
+        }
+    }
+
+    /// A set without its trailer — cut off by the next set, by the group trailer or by the end of
+    /// the input — still gets its checker's last findings, located in that set.
+    #[test]
+    fn an_unfinished_set_reports_in_itself() {
+        let cut_by_set = TWO_SETS.replace("SE*3*0001~", "");
+        let cut_by_group = TWO_SETS.replace("SE*3*0002~", "");
+        let cut_by_end = &TWO_SETS[..TWO_SETS.find("SE*3*0002").unwrap()];
+        for (input, set, index) in [(cut_by_set.as_str(), "0001", 0), (cut_by_group.as_str(), "0002", 1), (cut_by_end, "0002", 1)] {
+            let v = validate(input.as_bytes(), &EndRules).unwrap();
+            let f = v.findings.iter().find(|f| f.message == "the end" && f.location.set.as_deref() == Some(set)).expect(input);
+            assert_eq!((f.location.set_index, f.location.segment_position, f.location.segment_tag.as_deref()), (Some(index), Some(2), Some("BEG")), "{input}");
+        }
     }
 
     #[test]

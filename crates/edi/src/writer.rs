@@ -240,8 +240,25 @@ impl Writer {
         Ok(())
     }
 
-    /// Writes one segment; inside a set it counts toward the trailer.
+    /// Writes one segment; inside a set it counts toward the trailer. A refused segment writes
+    /// nothing: the interchange stays as it was, so the caller may go on without it.
     pub fn segment(&mut self, tag: &str, elements: &[Value]) -> Result<(), WriteError> {
+        let start = self.out.len();
+        if let Err(e) = self.segment_body(tag, elements) {
+            self.out.truncate(start);
+            return Err(e);
+        }
+        self.end_segment();
+        if let Some((_, count)) = &mut self.set
+            && tag != "ST"
+            && tag != "UNH"
+        {
+            *count += 1;
+        }
+        Ok(())
+    }
+
+    fn segment_body(&mut self, tag: &str, elements: &[Value]) -> Result<(), WriteError> {
         let last = elements.iter().rposition(|e| !is_empty(e)).map_or(0, |i| i + 1);
         self.out.extend_from_slice(tag.as_bytes());
         for (i, element) in elements[..last].iter().enumerate() {
@@ -258,13 +275,6 @@ impl Writer {
                     }
                 }
             }
-        }
-        self.end_segment();
-        if let Some((_, count)) = &mut self.set
-            && tag != "ST"
-            && tag != "UNH"
-        {
-            *count += 1;
         }
         Ok(())
     }
@@ -398,5 +408,63 @@ mod tests {
         w.begin_group(&group("PO", 1)).unwrap();
         let err = w.segment("N1", &["ST", "A*B"].map(Value::from)).unwrap_err();
         assert_eq!(err.to_string(), "N102: the value \"A*B\" contains the delimiter '*', which X12 cannot escape");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+        /// parse(write(x)) == x: segments written by the writer read back as the same values (trailing
+        /// empty elements are dropped by the writer), and the document writes back byte for byte.
+        #[test]
+        fn what_is_written_reads_back(
+            body in proptest::collection::vec(
+                (proptest::sample::select(&["BEG", "REF", "N1", "PO1", "CTP", "DTM", "FTX"][..]), proptest::collection::vec("[A-Z0-9 .,/+:'?*-]{0,9}", 1..8)),
+                1..12,
+            ),
+            edifact in proptest::bool::ANY,
+        ) {
+            let (standard, d) = if edifact { (Standard::Edifact, Delimiters::edifact_default()) } else { (Standard::X12, Delimiters::x12_default(None)) };
+            let mut w = Writer::new(standard, d, &header()).unwrap();
+            if !edifact {
+                w.begin_group(&group("PO", 7)).unwrap();
+            }
+            w.begin_set("850", "0001", if edifact { "D:96A:UN" } else { "" }).unwrap();
+            let mut written = Vec::new();
+            for (tag, values) in &body {
+                // X12 cannot escape its delimiters: those values are refused, and left out here.
+                let values: Vec<String> = values.iter().map(|v| if edifact { v.clone() } else { v.replace(['*', '>', '~'], "") }).collect();
+                w.segment(tag, &values.iter().map(Value::from).collect::<Vec<_>>()).unwrap();
+                let keep = values.iter().rposition(|v| !v.is_empty()).map_or(0, |i| i + 1);
+                written.push((tag.to_string(), values[..keep].to_vec()));
+            }
+            w.end_set().unwrap();
+            let out = w.finish().unwrap();
+            let segs: Vec<_> = crate::Tokenizer::new(&out).unwrap().collect();
+            let start = segs.iter().position(|s| s.is("ST") || s.is("UNH")).unwrap() + 1;
+            let read: Vec<(String, Vec<String>)> = segs[start..start + written.len()]
+                .iter()
+                .map(|s| (s.tag_str().into_owned(), (1..=s.element_count()).map(|n| s.text(n).into_owned()).collect()))
+                .collect();
+            proptest::prop_assert_eq!(read, written);
+            proptest::prop_assert_eq!(crate::Document::parse(&out).unwrap().write(), out.clone());
+            let report = crate::envelope::check(&out).unwrap();
+            proptest::prop_assert!(report.findings.is_empty(), "{:?}", report.findings);
+        }
+    }
+
+    /// Found by fuzzing: a refused value left the segment half written, with no terminator, so
+    /// the next segment ran into it and the set lost its trailer.
+    #[test]
+    fn a_refused_segment_leaves_the_interchange_as_it_was() {
+        let mut w = Writer::new(Standard::X12, Delimiters::x12_default(None), &header()).unwrap();
+        w.begin_group(&group("PO", 1)).unwrap();
+        w.begin_set("850", "0001", "").unwrap();
+        assert!(w.segment("FTX", &["AAI", "", "", "A~B"].map(Value::from)).is_err());
+        w.segment("BEG", &["00", "SA", "PO1", "", "20261127"].map(Value::from)).unwrap();
+        w.end_set().unwrap();
+        let out = w.finish().unwrap();
+        let text = String::from_utf8(out.clone()).unwrap();
+        assert!(text.contains("ST*850*0001~\nBEG*00*SA*PO1**20261127~\nSE*3*0001~\n"), "{text}");
+        let report = crate::envelope::check(&out).unwrap();
+        assert!(report.findings.is_empty(), "{:?}", report.findings);
     }
 }

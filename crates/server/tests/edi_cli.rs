@@ -37,7 +37,8 @@ fn validate_exits_zero_only_for_a_valid_interchange_and_names_each_finding() {
     assert!(r.success(), "{r:?}");
     assert!(r.stdout.contains("valid: 1 interchange(s), 1 set(s), 0 error(s)"), "{}", r.stdout);
 
-    let bad = file(&dir, "bad.edi", &VALID_850.replace("SE*11*0001", "SE*12*0001").replace("PO1*1*24*EA*10.5**UP*614141000012", "PO1*1*24*EA*10.5**UP*614141000013"));
+    let bad =
+        file(&dir, "bad.edi", &VALID_850.replace("SE*11*0001", "SE*12*0001").replace("PO1*1*24*EA*10.5**UP*614141000012", "PO1*1*24*EA*10.5**UP*614141000013"));
     let r = run_raw(&["edi", "validate", bad.to_str().unwrap()]);
     assert_eq!(r.code, Some(1), "{r:?}");
     assert!(r.stdout.contains("[count_mismatch]") && r.stdout.contains("SE01"), "{}", r.stdout);

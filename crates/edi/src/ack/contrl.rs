@@ -39,7 +39,9 @@ pub fn contrl(v: &Validation, interchange: usize, ids: &AckIds) -> Result<Option
         version: "3".into(),
         test: ids.test,
         ack_requested: false,
-        charset: ic.charset.clone().filter(|c| !c.is_empty()).unwrap_or_else(|| "UNOA".into()),
+        // The partner's syntax identifier when it is one the envelope accepts; a CONTRL rejecting
+        // an unsupported one is itself written in UNOA, so that it stays a valid interchange.
+        charset: ic.charset.clone().filter(|c| matches!(c.as_str(), "UNOA" | "UNOB" | "UNOC" | "UNOD")).unwrap_or_else(|| "UNOA".into()),
     };
     let mut w = Writer::new(Standard::Edifact, ids.delimiters.unwrap_or_else(Delimiters::edifact_default), &header).map_err(write)?;
     w.begin_set("CONTRL", "1", "D:3:UN").map_err(write)?;

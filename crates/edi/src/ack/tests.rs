@@ -219,6 +219,17 @@ UCM+1+INVOIC:D:96A:UN+7'\nUCM+2+INVOIC:D:96A:UN+4'\nUCS+2'\nUCD+12+3'\nUNT+7+1'\
     );
 }
 
+/// Found by fuzzing: the CONTRL rejecting an unsupported syntax identifier copied it into its own
+/// UNB, so the acknowledgement failed the envelope checks itself.
+#[test]
+fn a_contrl_rejecting_an_unsupported_syntax_is_written_in_unoa() {
+    let v = validated(&EDIFACT_INVOICES.replace("UNB+UNOC", "UNB+`UNOC"));
+    let out = contrl(&v, 0, &ids(&v)).unwrap().unwrap();
+    assert!(text(Some(out.clone())).contains("UNB+UNOA:3+"), "{}", text(Some(out.clone())));
+    let report = crate::envelope::check(&out).unwrap();
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+}
+
 #[test]
 fn contrl_rejects_at_the_level_in_error() {
     let v = validated(&EDIFACT_INVOICES.replace("UNT+3+2", "UNT+4+2"));

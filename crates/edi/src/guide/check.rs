@@ -569,8 +569,12 @@ impl SetCheck for GuideCheck<'_> {
         let d = seg.delimiters();
         // One scan decides whether any element may need splitting or unescaping; most segments
         // need neither and take the fast path, which splits on the element separator alone.
-        let special =
-            seg.is_wrapped() || memchr::memchr3(d.component, d.repetition.unwrap_or(d.component), d.release.unwrap_or(d.component), seg.raw()).is_some();
+        let special = seg.is_wrapped()
+            || match (d.repetition, d.release) {
+                // X12 before 5010: only the component separator can make a segment special.
+                (None, None) => memchr::memchr(d.component, seg.raw()).is_some(),
+                (repetition, release) => memchr::memchr3(d.component, repetition.unwrap_or(d.component), release.unwrap_or(d.component), seg.raw()).is_some(),
+            };
         let mut fields = Fields::new(seg.raw(), d.element);
         let tag = if seg.is_wrapped() { seg.tag() } else { fields.next().unwrap_or_default() };
         let trailer = match g.standard {

@@ -393,6 +393,19 @@ impl Note {
     }
 }
 
+/// The GS1 check digit of ASCII digits, as `acorn_domain::gs1::check_digit` computes it (weights
+/// 3, 1, 3, … from the rightmost digit), on bytes and without its checks: the caller has checked
+/// that they are digits.
+#[inline]
+fn gs1_check_digit(body: &[u8]) -> u8 {
+    let mut sum = 0u32;
+    for (i, b) in body.iter().rev().enumerate() {
+        let d = u32::from(b.wrapping_sub(b'0'));
+        sum += if i % 2 == 0 { 3 * d } else { d };
+    }
+    ((10 - sum % 10) % 10) as u8
+}
+
 /// What is wrong with a GTIN or SSCC, if anything.
 pub(crate) fn check_digit_problem(kind: CheckKind, v: &[u8]) -> Option<String> {
     if !v.iter().all(u8::is_ascii_digit) {
@@ -410,9 +423,7 @@ pub(crate) fn check_digit_problem(kind: CheckKind, v: &[u8]) -> Option<String> {
         CheckKind::Sscc => return Some(format!("is not an SSCC-18: it has {} digits; an SSCC has 18", v.len())),
     };
     let (body, last) = digits.split_at(digits.len() - 1);
-    // Digits only (checked above), so the body is ASCII and `check_digit` cannot panic.
-    let body = std::str::from_utf8(body).ok()?;
-    let computed = acorn_domain::gs1::check_digit(body);
+    let computed = gs1_check_digit(body);
     let given = last.first().map_or(0, |d| d - b'0');
     (given != computed).then(|| format!("has check digit {given}, but the digits before it give {computed}"))
 }
@@ -420,6 +431,13 @@ pub(crate) fn check_digit_problem(kind: CheckKind, v: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn check_digits_match_the_domain() {
+        for body in ["", "0", "61414100001", "400638133393", "0061414100001", "00061414100000123", "99999999999999999"] {
+            assert_eq!(gs1_check_digit(body.as_bytes()), acorn_domain::gs1::check_digit(body), "{body}");
+        }
+    }
 
     #[test]
     fn formats_parse_for_both_standards() {

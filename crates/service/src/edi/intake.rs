@@ -202,14 +202,16 @@ impl Services {
             && documents.iter().all(|d| d.status != DocumentStatus::Rejected);
         let status = if ok { InterchangeStatus::Success } else { InterchangeStatus::Failure };
         let summary = refusal.unwrap_or_else(|| summarise(&documents, validation.as_ref().map(|(v, _)| v)));
-        let (docs, ack_id, summary) = (&documents, ack.as_ref().map(|a: &Interchange| a.id), &summary);
+        let findings = findings_json(&findings);
+        let (docs, ack_id, summary, findings) = (&documents, ack.as_ref().map(|a: &Interchange| a.id), &summary, &findings);
         let (record_id, file) = (record.id, &record.filename);
         self.mutate(ctx, |tx| async move {
             for d in docs {
                 repo::edi::insert_document(tx.c(), d).await?;
             }
             let at = now();
-            repo::edi::finish_interchange(tx.c(), record_id, status, summary, ack_id, at).await?;
+            let finished = repo::edi::Finished { status, summary, findings_json: findings, related_id: ack_id, at };
+            repo::edi::finish_interchange(tx.c(), record_id, &finished).await?;
             let mut change = Change::new(tenant, "edi.processed", OBJECT_TYPE, record_id)
                 .after(&serde_json::json!({"status": status.as_str(), "summary": summary, "documents": docs.len(), "ack": ack_id}));
             if status == InterchangeStatus::Failure {

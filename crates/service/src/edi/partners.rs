@@ -132,19 +132,13 @@ impl Services {
     }
 
     /// The vendor code each of `tenants` trades EDI under (its partner's), for lists that name
-    /// vendors: only tenants the principal may see, and only those set up for EDI.
+    /// vendors: only tenants the principal may see, and only those set up for EDI. One query
+    /// whatever the number of vendors a page shows.
     pub async fn edi_vendor_codes(&self, ctx: &Ctx, tenants: &[TenantId]) -> Result<Vec<(TenantId, String)>, ServiceError> {
-        let mut out: Vec<(TenantId, String)> = Vec::new();
-        let mut seen: Vec<TenantId> = Vec::new();
-        for t in tenants {
-            if seen.contains(t) || !crate::authz::visible(ctx, *t) {
-                continue;
-            }
-            seen.push(*t);
-            if let Some(p) = repo::edi::partner(&self.db.conn, *t).await? {
-                out.push((*t, p.vendor_code));
-            }
+        if tenants.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(out)
+        let partners = repo::edi::all_partners(&self.db.conn).await?;
+        Ok(partners.into_iter().filter(|p| tenants.contains(&p.tenant) && crate::authz::visible(ctx, p.tenant)).map(|p| (p.tenant, p.vendor_code)).collect())
     }
 }

@@ -271,20 +271,25 @@ pub async fn insert_interchange(c: &impl ConnectionTrait, i: &Interchange, raw: 
     Ok(())
 }
 
+/// How processing of an interchange ended.
+pub struct Finished<'a> {
+    pub status: InterchangeStatus,
+    pub summary: &'a str,
+    /// The findings, including the gateway's own refusal when there is one.
+    pub findings_json: &'a str,
+    pub related_id: Option<Uuid>,
+    pub at: DateTime<Utc>,
+}
+
 /// Records how processing ended.
-pub async fn finish_interchange(
-    c: &impl ConnectionTrait,
-    id: Uuid,
-    status: InterchangeStatus,
-    summary: &str,
-    related_id: Option<Uuid>,
-    at: DateTime<Utc>,
-) -> Result<(), StoreError> {
+pub async fn finish_interchange(c: &impl ConnectionTrait, id: Uuid, f: &Finished<'_>) -> Result<(), StoreError> {
+    let Finished { status, summary, findings_json, related_id, at } = *f;
     c.execute(
         &Query::update()
             .table("edi_interchanges")
             .value("status", status.as_str())
             .value("summary", summary)
+            .value("findings_json", findings_json)
             .value("related_id", related_id)
             .value("completed_at", at)
             .and_where(Expr::col("id").eq(id))
@@ -453,13 +458,16 @@ pub async fn documents_of(c: &impl ConnectionTrait, interchange: Uuid) -> Result
     fetch_all::<DocumentRow>(c, &q).await?.into_iter().map(EdiDocument::try_from).collect()
 }
 
-/// The EDI documents about one ACORN object (a PO's 850/860s, a shipment's 856), oldest first.
+/// The EDI documents about one ACORN object (a shipment's 856; for a PO also the 860s of its change
+/// events, which name the event), oldest first.
 pub async fn documents_about(c: &impl ConnectionTrait, tenant: TenantId, object: Uuid) -> Result<Vec<EdiDocument>, StoreError> {
+    let events =
+        Query::select().column("id").from("po_events").and_where(Expr::col("tenant_id").eq(tenant.0)).and_where(Expr::col("po_id").eq(object)).to_owned();
     let q = Query::select()
         .columns(DOCUMENT_COLS)
         .from("edi_documents")
         .and_where(Expr::col("tenant_id").eq(tenant.0))
-        .and_where(Expr::col("object_id").eq(object))
+        .and_where(Expr::col("object_id").eq(object).or(Expr::col("object_id").in_subquery(events)))
         .order_by("created_at", Order::Asc)
         .to_owned();
     fetch_all::<DocumentRow>(c, &q).await?.into_iter().map(EdiDocument::try_from).collect()

@@ -40,6 +40,10 @@ enum Obj {
     ApprovedReturn,
     /// An invoice, deduction, document, payment run or remittance (see `finance_api::walk_object`).
     Finance(WalkObj),
+    /// A vendor with EDI settings, named by `?vendor_code=` (a vendor's own is implied; staff name it).
+    EdiVendor,
+    /// An interchange received from a vendor (see `crate::edi_gateway::walk_interchange`).
+    Interchange,
 }
 
 /// Objects of the vendor under test the bodies refer to.
@@ -135,6 +139,9 @@ const DISPUTE_DECIDERS: &[&str] = &["admin", "ap_clerk"];
 const PAYMENT_READERS: &[&str] = &["admin", "vendor_manager", "ap_clerk", "auditor", "vendor_admin", "finance", "read_only", "client"];
 const PAYMENT_WRITERS: &[&str] = &["admin", "ap_clerk"];
 const AUDIT_READERS: &[&str] = &["admin", "category_manager", "vendor_manager", "ap_clerk", "auditor", "vendor_admin", "client"];
+/// The Integrations area: the EDI log and trading-partner settings.
+const INTEGRATION_READERS: &[&str] = &["admin", "auditor", "vendor_admin", "client"];
+const INTEGRATION_WRITERS: &[&str] = &["admin", "vendor_admin", "client"];
 
 const TABLE: &[Route] = &[
     Route { method: "GET", path: "/api/v1/me", allowed: ALL, obj: Obj::None, ok: 200 },
@@ -246,6 +253,14 @@ const TABLE: &[Route] = &[
     Route { method: "PUT", path: "/api/v1/vendors/{vendor_id}/bank-accounts", allowed: PAYMENT_READERS, obj: Obj::Vendor, ok: 422 },
     // SP-API: the walk's invoice names no PO of the vendor's; Amazon's 400 proves authorisation passed.
     Route { method: "POST", path: "/vendor/payments/v1/invoices", allowed: INVOICE_WRITERS, obj: Obj::None, ok: 400 },
+    Route { method: "GET", path: "/api/v1/edi/partner", allowed: INTEGRATION_READERS, obj: Obj::EdiVendor, ok: 200 },
+    Route { method: "PUT", path: "/api/v1/edi/partner", allowed: INTEGRATION_WRITERS, obj: Obj::EdiVendor, ok: 200 },
+    Route { method: "GET", path: "/api/v1/edi/interchanges", allowed: INTEGRATION_READERS, obj: Obj::EdiVendor, ok: 200 },
+    // The walk's body ({}) is not EDI: it is logged as a failed transaction, which is still a 200.
+    Route { method: "POST", path: "/api/v1/edi/interchanges", allowed: INTEGRATION_WRITERS, obj: Obj::EdiVendor, ok: 200 },
+    Route { method: "GET", path: "/api/v1/edi/interchanges/{transaction_id}", allowed: INTEGRATION_READERS, obj: Obj::Interchange, ok: 200 },
+    Route { method: "GET", path: "/api/v1/edi/interchanges/{transaction_id}/raw", allowed: INTEGRATION_READERS, obj: Obj::Interchange, ok: 200 },
+    Route { method: "GET", path: "/api/v1/edi/stock", allowed: ALL, obj: Obj::None, ok: 200 },
 ];
 
 /// Routes that are not role-based (public by design) and are tested elsewhere.
@@ -354,6 +369,11 @@ async fn make_object(app: &TestApp, obj: Obj, t: &Tenant, dc: &acorn_domain::mas
             id.to_string()
         }
         Obj::Finance(w) => crate::finance_api::walk_object(app, w, &t.fx, dc).await,
+        Obj::EdiVendor => {
+            crate::edi_gateway::walk_partner(app, &t.fx).await;
+            t.fx.code.clone()
+        }
+        Obj::Interchange => crate::edi_gateway::walk_interchange(app, &t.fx).await.to_string(),
         Obj::Holiday => {
             let day = fresh_day();
             s.add_holiday(&ctx, day, "Test holiday").await.unwrap();
@@ -381,6 +401,8 @@ fn fill(path: &str, obj: Obj, id: &str) -> String {
         Obj::Holiday => path.replace("{day}", id),
         Obj::Shipment | Obj::CollectShipment | Obj::BookedShipment | Obj::ArrivedShipment => path.replace("{shipment_id}", id),
         Obj::Return | Obj::ApprovedReturn => path.replace("{return_id}", id),
+        Obj::EdiVendor => format!("{path}?vendor_code={id}"),
+        Obj::Interchange => path.replace("{transaction_id}", id),
         Obj::Finance(w) => path.replace(w.param(), id),
     }
 }
@@ -471,6 +493,11 @@ fn body(r: &Route, own: &acorn_testkit::VendorFx, walk: &Walk) -> Option<Value> 
             "date": "2026-01-02T00:00:00Z", "remitToParty": {"partyId": own.code}, "invoiceTotal": {"currencyCode": "USD", "amount": "1.00"},
             "items": [{"itemSequenceNumber": 1, "vendorProductIdentifier": "WALK-1", "purchaseOrderNumber": "NOSUCHPO",
                 "invoicedQuantity": {"amount": 1, "unitOfMeasure": "Eaches"}, "netCost": {"currencyCode": "USD", "amount": "1.00"}}]}]})),
+        // A new interchange id each time: the previous one is released, none collides with another vendor's.
+        ("PUT", "/api/v1/edi/partner") => {
+            Some(json!({"standard": "x12", "partner_qualifier": "ZZ", "partner_id": format!("W{}", &uniq[20..32]).to_uppercase(),
+            "our_qualifier": "ZZ", "our_id": "ACORNWALK"}))
+        }
         ("POST", _) => Some(json!({})),
         _ => None,
     }

@@ -265,6 +265,26 @@ async fn edi_documents_follow_the_same_rules_as_the_portal() {
     assert_eq!(ok.interchange.status, InterchangeStatus::Success, "{}", ok.interchange.summary);
     assert_eq!(app.services.get_po(&Ctx::cli(), po.po.id).await.unwrap().po.acked_revision, 1);
 
+    // A change of the PO goes out as an 860 naming the changed line, and shows on the PO.
+    assert_eq!(app.services.send_edi_documents().await.unwrap(), 1, "the 850");
+    let change = acorn_service::orders::PoChange {
+        lines: vec![acorn_service::orders::LineChange { line_no: 1, quantity: Some(12), ..Default::default() }],
+        reason: "forecast lowered".into(),
+        ..Default::default()
+    };
+    app.services.change_po(&Ctx::cli(), po.po.id, change).await.unwrap();
+    assert_eq!(app.services.send_edi_documents().await.unwrap(), 1, "the 860");
+    let about = app.services.edi_documents_about(&Ctx::cli(), v.id, po.po.id).await.unwrap();
+    let sets: Vec<_> = about.iter().map(|d| (d.direction.as_str(), d.set_id.as_str())).collect();
+    assert_eq!(sets, [("inbound", "855"), ("inbound", "855"), ("outbound", "850"), ("outbound", "860")], "the refused and the applied 855, then what ACORN sent");
+    let sent = acorn_service::edi::files::outbox(&app.config.data_dir, &v.code);
+    let pc = std::fs::read_dir(&sent).unwrap().map(|e| e.unwrap().path()).find(|p| p.to_string_lossy().contains("_860_")).expect("an 860 file");
+    let text = String::from_utf8(std::fs::read(pc).unwrap()).unwrap();
+    assert!(text.contains(&format!("BCH*04*NE*{}", po.po.number)), "{text}");
+    assert!(text.contains("POC*1*QD*12**EA*"), "line 1 quantity decreased to 12: {text}");
+    let checked = acorn_edi::validate(text.as_bytes(), &GuideSet::builtin()).unwrap();
+    assert!(checked.is_valid(), "{:?}", checked.findings);
+
     // A misaddressed interchange (another sender id) is refused whole.
     let other = VendorFx { code: "OTHER".into(), ..v.clone() };
     let wrong = app.services.receive_edi(&Ctx::cli(), v.id, ack_855(&other, &po, 204, 24, false), Source::Upload, "wrong.edi").await.unwrap();

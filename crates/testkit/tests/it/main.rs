@@ -9,6 +9,7 @@ mod auth;
 mod browser;
 mod documents;
 mod edi_flow;
+mod edi_gateway;
 mod finance_api;
 mod finance_ui;
 mod idempotency;

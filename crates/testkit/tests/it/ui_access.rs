@@ -27,6 +27,8 @@ enum Obj {
     Remittance,
     /// A payment run (the retailer's, of no one vendor).
     Run,
+    /// An interchange received from the vendor.
+    Interchange,
 }
 
 /// Who may open a page.
@@ -87,6 +89,9 @@ const RUN_READERS: &[&str] = &["admin", "vendor_manager", "ap_clerk", "auditor"]
 const RUN_WRITERS: &[&str] = &["admin", "ap_clerk"];
 /// A vendor's people who read its bank accounts.
 const VENDOR_PAYMENT_READERS: &[&str] = &["vendor_admin", "finance", "read_only"];
+/// The Integrations area: the EDI log and partner settings, and who uploads and edits them.
+const EDI_READERS: &[&str] = &["admin", "auditor", "vendor_admin"];
+const EDI_WRITERS: &[&str] = &["admin", "vendor_admin"];
 /// A vendor's people (all read their own terms).
 const VENDOR_USERS: &[&str] = &["vendor_admin", "operations", "finance", "catalog", "marketing", "read_only"];
 
@@ -162,6 +167,15 @@ const PAGES: &[(&str, Who, Obj)] = &[
     ("/bank-accounts", Who::Roles(VENDOR_PAYMENT_READERS), Obj::None),
     ("/terms", Who::Roles(VENDOR_USERS), Obj::None),
     ("/vendors/{id}/terms", Who::Roles(NOT_RECEIVER), Obj::Vendor),
+    ("/edi", Who::Roles(EDI_READERS), Obj::None),
+    ("/edi.csv", Who::Roles(EDI_READERS), Obj::None),
+    ("/edi/upload", Who::Roles(EDI_WRITERS), Obj::None),
+    // Staff without `?vendor=` get the vendor picker; a vendor its own settings (none yet is fine).
+    ("/edi/partner", Who::Roles(EDI_READERS), Obj::None),
+    ("/edi/{id}", Who::Roles(EDI_READERS), Obj::Interchange),
+    ("/edi/{id}/raw", Who::Roles(EDI_READERS), Obj::Interchange),
+    ("/stock", Who::Roles(ALL), Obj::None),
+    ("/stock.csv", Who::Roles(ALL), Obj::None),
     ("/notifications", Who::Roles(ALL), Obj::None),
     ("/audit", Who::Roles(&["admin", "category_manager", "vendor_manager", "ap_clerk", "auditor", "vendor_admin"]), Obj::None),
     ("/outbox", Who::Roles(&["admin", "vendor_admin"]), Obj::None),
@@ -199,6 +213,8 @@ struct Tenant {
     document: uuid::Uuid,
     /// Set once the payment run has paid the invoice.
     remittance: uuid::Uuid,
+    /// An interchange from the vendor, its file named with the canary.
+    interchange: uuid::Uuid,
 }
 
 /// An invoice for more than was received (10 shipped in two cartons, 8 received): its shortage claim
@@ -292,7 +308,22 @@ async fn tenant(app: &TestApp, dc: &acorn_domain::master::Dc) -> Tenant {
     };
     let ret = app.services.raise_return(&Ctx::cli(), new).await.expect("return fixture").ret.id;
     let (invoice, deduction, document) = finance(app, &v, dc).await;
-    Tenant { id: v.id, canary: v.canary, user: u.id, mail, item: item.id, po, shipment, ret, invoice, deduction, document, remittance: uuid::Uuid::nil() }
+    let interchange = crate::edi_gateway::walk_interchange(app, &v).await;
+    Tenant {
+        id: v.id,
+        canary: v.canary,
+        user: u.id,
+        mail,
+        item: item.id,
+        po,
+        shipment,
+        ret,
+        invoice,
+        deduction,
+        document,
+        remittance: uuid::Uuid::nil(),
+        interchange,
+    }
 }
 
 #[tokio::test]
@@ -344,6 +375,7 @@ async fn every_role_sees_the_pages_the_policy_allows_and_nothing_else() {
                     Obj::Document => t.document.to_string(),
                     Obj::Remittance => t.remittance.to_string(),
                     Obj::Run => run.run.id.to_string(),
+                    Obj::Interchange => t.interchange.to_string(),
                 }
             };
             let url = app.url(&path.replace("{id}", &id).replace("{token}", &id));

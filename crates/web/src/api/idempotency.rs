@@ -1,4 +1,5 @@
-//! `Idempotency-Key` on native-API POST/PUT/PATCH: required (400 without it); the same key with the
+//! `Idempotency-Key` on native-API POST/PUT/PATCH: required (400 without it) except on the routes
+//! idempotent by nature ([`NATURALLY_IDEMPOTENT`]); the same key with the
 //! same body replays the stored response; with another body → 422; while the first request still
 //! runs → 409. Keys are scoped to tenant + principal + route and kept 24 h. Server errors are not
 //! stored, so the client can retry them with the same key.
@@ -21,9 +22,16 @@ pub const MAX_BODY: usize = 16 * 1024 * 1024;
 /// with `DefaultBodyLimit` (e.g. five 10 MiB dispute files), other routes still stop at [`MAX_BODY`].
 pub const MAX_UPLOAD_BODY: usize = crate::api::ledger::MAX_DISPUTE_BODY;
 
+/// Native routes that take no `Idempotency-Key` because they are idempotent by nature. The EDI
+/// intake dedupes on the interchange itself (sender, receiver and control number, plus the SHA-256
+/// of the bytes): a resend changes nothing and answers with the first transaction, which is what a
+/// key would give. EDI senders (translators, AS2 and SFTP relays posting files) have no key to send.
+pub const NATURALLY_IDEMPOTENT: &[(Method, &str)] = &[(Method::POST, "/api/v1/edi/interchanges")];
+
 pub async fn idempotent(State(state): State<AppState>, req: Request, next: Next) -> Response {
     // SP-API-compatible routes (`/vendor/…`) dedupe on natural keys (invoice number…), as Amazon's do.
-    if !matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) || req.uri().path().starts_with("/vendor/") {
+    let natural = req.uri().path().starts_with("/vendor/") || NATURALLY_IDEMPOTENT.iter().any(|(m, p)| m == req.method() && req.uri().path() == *p);
+    if !matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) || natural {
         return next.run(req).await;
     }
     match run(state, req, next).await {

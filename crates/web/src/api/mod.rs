@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod dto;
+pub mod edi;
 pub mod idempotency;
 pub mod invoices;
 pub mod ledger;
@@ -23,7 +24,7 @@ use utoipa_axum::routes;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "ACORN API", version = "1", description = "ACORN's native API. Errors share one body: {code, message, details[{field, issue}], request_id}. POST, PUT and PATCH require an Idempotency-Key header."),
+    info(title = "ACORN API", version = "1", description = "ACORN's native API. Errors share one body: {code, message, details[{field, issue}], request_id}. POST, PUT and PATCH require an Idempotency-Key header, except where a route dedupes on its content (the EDI intake)."),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&Security)
 )]
@@ -114,6 +115,12 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(payments::get_remittance))
         .routes(routes!(payments::remittance_csv_download))
         .routes(routes!(payments::get_bank_accounts, payments::put_bank_account))
+        .routes(routes!(edi::get_partner, edi::put_partner))
+        .routes(routes!(edi::list_interchanges))
+        .routes(edi::receive_route())
+        .routes(routes!(edi::get_interchange))
+        .routes(routes!(edi::raw_interchange))
+        .routes(routes!(edi::list_stock))
         .routes(routes!(vendor_invoices::submit_invoices))
         .routes(routes!(token::token))
         .split_for_parts()

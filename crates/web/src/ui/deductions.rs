@@ -528,7 +528,7 @@ fn outcome_key(o: DisputeOutcome) -> Badge {
 }
 
 /// A file size for people: bytes, KiB or MiB.
-fn size_text(bytes: i64) -> String {
+pub(crate) fn size_text(bytes: i64) -> String {
     match bytes {
         b if b < 1024 => format!("{b} B"),
         b if b < 1024 * 1024 => format!("{:.1} KiB", b as f64 / 1024.0),
@@ -718,13 +718,13 @@ pub async fn show(State(s): State<AppState>, req: Req, Path(id): Path<String>, Q
 
 /// A `multipart/form-data` body read whole: its text fields and its files `(name, bytes)`; `cut`
 /// when the body could not be read to its end (larger than the request limit, or malformed).
-struct MultipartBody {
-    fields: Vec<(String, String)>,
-    files: Vec<(String, Vec<u8>)>,
-    cut: bool,
+pub(crate) struct MultipartBody {
+    pub(crate) fields: Vec<(String, String)>,
+    pub(crate) files: Vec<(String, Vec<u8>)>,
+    pub(crate) cut: bool,
 }
 
-async fn read_multipart(s: &AppState, request: Request) -> MultipartBody {
+pub(crate) async fn read_multipart(s: &AppState, request: Request) -> MultipartBody {
     let mut body = MultipartBody { fields: Vec::new(), files: Vec::new(), cut: false };
     // Anything but multipart (a forged urlencoded post) reads as no fields: the CSRF check refuses it.
     let Ok(mut mp) = Multipart::from_request(request, s).await else { return body };
@@ -764,7 +764,7 @@ async fn read_multipart(s: &AppState, request: Request) -> MultipartBody {
 impl MultipartBody {
     /// The text fields as a form (the files' digests included, so the one-time form token tells a
     /// second submission with other files apart).
-    fn form(&self) -> FormData {
+    pub(crate) fn form(&self) -> FormData {
         let mut parts: Vec<String> = self.fields.iter().map(|(k, v)| format!("{}={}", forms::q(k), forms::q(v))).collect();
         for (name, bytes) in &self.files {
             parts.push(format!("_file={}:{}", forms::q(name), hex::encode(Sha256::digest(bytes))));

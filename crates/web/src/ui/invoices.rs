@@ -31,7 +31,7 @@ use acorn_store::repo::invoices::InvoiceFilter;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -1024,6 +1024,9 @@ pub async fn flip_form(State(s): State<AppState>, req: Req, Path(id): Path<Strin
         Err(r) => return r,
     };
     let Some(id) = parse_id(&id) else { return server_error(t, ServiceError::NotFound("purchase order")) };
+    if super::edi::live_for(&s, &auth).await {
+        return super::edi::live_page(shell, t, &format!("/orders/{id}"), StatusCode::OK);
+    }
     let tpl = match s.services.invoice_template(&req.ctx(&auth), id).await {
         Ok(tpl) => tpl,
         Err(e) => return server_error(t, e),
@@ -1039,10 +1042,14 @@ pub async fn submit(State(s): State<AppState>, req: Req, Path(id): Path<String>,
         Ok(p) => p,
         Err(r) => return r,
     };
-    let (f, t) = (&p.f, p.t);
     if !can_invoice(&p.auth) {
-        return p.once.failed(&s, t, ServiceError::Forbidden).await;
+        return p.once.failed(&s, p.t, ServiceError::Forbidden).await;
     }
+    let p = match super::edi::refuse_when_live(&s, p, &format!("/orders/{id}")).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (f, t) = (&p.f, p.t);
     let tpl = match s.services.invoice_template(&p.ctx(&req), id).await {
         Ok(tpl) => tpl,
         Err(e) => return p.once.failed(&s, t, e).await,
@@ -1284,6 +1291,9 @@ pub async fn credit_form(State(s): State<AppState>, req: Req, Path(id): Path<Str
         Err(r) => return r,
     };
     let Some(id) = parse_id(&id) else { return server_error(t, ServiceError::NotFound("invoice")) };
+    if super::edi::live_for(&s, &auth).await {
+        return super::edi::live_page(shell, t, &format!("/invoices/{id}"), StatusCode::OK);
+    }
     let c = match Credited::load(&s, &req.ctx(&auth), id).await {
         Ok(c) => c,
         Err(e) => return server_error(t, e),
@@ -1299,10 +1309,14 @@ pub async fn credit(State(s): State<AppState>, req: Req, Path(id): Path<String>,
         Ok(p) => p,
         Err(r) => return r,
     };
-    let (f, t) = (&p.f, p.t);
     if !can_invoice(&p.auth) {
-        return p.once.failed(&s, t, ServiceError::Forbidden).await;
+        return p.once.failed(&s, p.t, ServiceError::Forbidden).await;
     }
+    let p = match super::edi::refuse_when_live(&s, p, &format!("/invoices/{id}")).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (f, t) = (&p.f, p.t);
     let c = match Credited::load(&s, &p.ctx(&req), id).await {
         Ok(c) => c,
         Err(e) => return p.once.failed(&s, t, e).await,

@@ -1057,6 +1057,10 @@ struct DetailPage {
     /// The invoice flip for vendor users who submit invoices, once something shipped (empty: none).
     invoice_href: String,
     typed: ChangeTyped,
+    /// The vendor's EDI is live: acknowledgements, ASNs and invoices come by EDI (no portal forms).
+    edi_live: bool,
+    /// The EDI documents about this PO (for those who read EDI or POs).
+    edi_documents: Vec<super::edi::AboutRow>,
 }
 
 struct Extra {
@@ -1065,7 +1069,26 @@ struct Extra {
     typed: Option<ChangeTyped>,
 }
 
-fn detail_page(auth: &SessionAuth, shell: Shell, t: T, d: PoDetail, appointments: &[Appointment], extra: Extra, now: DateTime<Utc>) -> DetailPage {
+/// What the PO page shows from around the PO: the appointments of its ASNs, whether the vendor's
+/// EDI is live (its portal forms for acknowledgements, ASNs and invoices are closed), and the EDI
+/// documents about the PO.
+struct Around {
+    appointments: Vec<Appointment>,
+    edi_live: bool,
+    edi_documents: Vec<super::edi::AboutRow>,
+}
+
+async fn around(s: &AppState, ctx: &acorn_service::Ctx, auth: &SessionAuth, d: &PoDetail) -> Around {
+    Around {
+        appointments: po_appointments(s, ctx, auth, d).await,
+        edi_live: super::edi::live_for(s, auth).await,
+        edi_documents: super::edi::documents_about(s, ctx, auth, d.po.tenant, d.po.id).await,
+    }
+}
+
+fn detail_page(auth: &SessionAuth, shell: Shell, t: T, d: PoDetail, around: Around, extra: Extra, now: DateTime<Utc>) -> DetailPage {
+    let Around { appointments, edi_live, edi_documents } = around;
+    let appointments = appointments.as_slice();
     let po = &d.po;
     let show_shipments = access(auth, Area::Acknowledgements) >= Access::Read;
     let cur = po.currency.as_str();
@@ -1168,8 +1191,9 @@ fn detail_page(auth: &SessionAuth, shell: Shell, t: T, d: PoDetail, appointments
         shipments: if show_shipments { shipment_rows(t, &d, appointments) } else { Vec::new() },
         show_shipments,
         can_change: open && access(auth, Area::PurchaseOrders) >= Access::Write,
-        can_ack: open && access(auth, Area::Acknowledgements) >= Access::Write,
+        can_ack: open && !edi_live && access(auth, Area::Acknowledgements) >= Access::Write,
         ship_href: if open
+            && !edi_live
             && !auth.user.is_retailer()
             && access(auth, Area::Acknowledgements) >= Access::Write
             && d.lines.iter().any(|l| !l.cancelled && l.committed_eaches > l.shipped_eaches)
@@ -1178,12 +1202,14 @@ fn detail_page(auth: &SessionAuth, shell: Shell, t: T, d: PoDetail, appointments
         } else {
             String::new()
         },
-        invoice_href: if super::invoices::can_invoice(auth) && d.lines.iter().any(|l| l.shipped_eaches > 0) {
+        invoice_href: if !edi_live && super::invoices::can_invoice(auth) && d.lines.iter().any(|l| l.shipped_eaches > 0) {
             format!("/orders/{}/invoice", po.id)
         } else {
             String::new()
         },
         typed,
+        edi_live,
+        edi_documents,
         shell,
     }
 }
@@ -1191,8 +1217,8 @@ fn detail_page(auth: &SessionAuth, shell: Shell, t: T, d: PoDetail, appointments
 async fn detail(s: &AppState, req: &Req, auth: &SessionAuth, shell: Shell, t: T, id: Uuid, extra: Extra) -> Result<DetailPage, ServiceError> {
     let ctx = req.ctx(auth);
     let d = s.services.get_po(&ctx, id).await?;
-    let appointments = po_appointments(s, &ctx, auth, &d).await;
-    Ok(detail_page(auth, shell, t, d, &appointments, extra, Utc::now()))
+    let around = around(s, &ctx, auth, &d).await;
+    Ok(detail_page(auth, shell, t, d, around, extra, Utc::now()))
 }
 
 #[derive(Deserialize, Default)]
@@ -1275,8 +1301,8 @@ pub async fn change(State(s): State<AppState>, req: Req, Path(id): Path<String>,
             forms::show_again(&s, p.once, t, e, "reason", async |errors| {
                 let errors = named(merge(own, errors), |field| change_label(t, field));
                 let extra = Extra { errors, notice: "", typed: Some(ChangeTyped::from_form(f, &d.lines)) };
-                let appointments = po_appointments(&s, &req.ctx(&p.auth), &p.auth, &d).await;
-                Ok(detail_page(&p.auth, p.shell, t, d, &appointments, extra, Utc::now()))
+                let around = around(&s, &req.ctx(&p.auth), &p.auth, &d).await;
+                Ok(detail_page(&p.auth, p.shell, t, d, around, extra, Utc::now()))
             })
             .await
         }
@@ -1297,8 +1323,8 @@ pub async fn cancel(State(s): State<AppState>, req: Req, Path(id): Path<String>,
                 let mut typed = ChangeTyped::from_po(&d.po);
                 typed.cancel_reason = f.get("cancel_reason").into();
                 let extra = Extra { errors: named(errors, |field| change_label(t, field)), notice: "", typed: Some(typed) };
-                let appointments = po_appointments(&s, &req.ctx(&p.auth), &p.auth, &d).await;
-                Ok(detail_page(&p.auth, p.shell, t, d, &appointments, extra, Utc::now()))
+                let around = around(&s, &req.ctx(&p.auth), &p.auth, &d).await;
+                Ok(detail_page(&p.auth, p.shell, t, d, around, extra, Utc::now()))
             })
             .await
         }
@@ -1453,6 +1479,9 @@ pub async fn ack_form(State(s): State<AppState>, req: Req, Path(id): Path<String
         Err(r) => return r,
     };
     let Some(id) = parse_id(&id) else { return server_error(t, ServiceError::NotFound("purchase order")) };
+    if super::edi::live_for(&s, &auth).await {
+        return super::edi::live_page(shell, t, &format!("/orders/{id}"), StatusCode::OK);
+    }
     match s.services.get_po(&req.ctx(&auth), id).await {
         Ok(d) => render(&ack_page(shell, t, &d, None, Vec::new(), None, Utc::now())),
         Err(e) => server_error(t, e),
@@ -1567,6 +1596,10 @@ fn ack_label(t: T, field: &str) -> Option<String> {
 
 pub async fn acknowledge(State(s): State<AppState>, req: Req, Path(id): Path<String>, body: Bytes) -> Response {
     let (p, id) = match forms::begin_at(&s, &req, &body, parse_id(&id), |id| format!("/orders/{id}/ack")).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let p = match super::edi::refuse_when_live(&s, p, &format!("/orders/{id}")).await {
         Ok(p) => p,
         Err(r) => return r,
     };

@@ -145,6 +145,8 @@ pub(crate) fn nav(auth: &SessionAuth, path: &str) -> Vec<NavItem> {
     }
     if access(auth, Area::Items) >= Access::Read {
         items.push(("/items".into(), "nav.items", "dash.card.items"));
+        // What vendors report in stock by EDI 846, beside the catalogue it is about.
+        items.push(("/stock".into(), "nav.stock", "dash.card.stock"));
     }
     if access(auth, Area::Vendors) >= Access::Read {
         // A vendor's people have one vendor: their own.
@@ -167,6 +169,8 @@ pub(crate) fn nav(auth: &SessionAuth, path: &str) -> Vec<NavItem> {
     }
     if access(auth, Area::Integrations) >= Access::Read {
         items.push(("/api-clients".into(), "nav.clients", "dash.card.clients"));
+        // The EDI log, with the trading-partner settings and the upload under it.
+        items.push(("/edi".into(), "nav.edi", "dash.card.edi"));
     }
     if access(auth, Area::Audit) >= Access::Read {
         items.push(("/audit".into(), "nav.audit", "dash.card.audit"));
@@ -326,11 +330,13 @@ pub(crate) mod tests {
                 "/deductions",
                 "/returns",
                 "/items",
+                "/stock",
                 "/vendors",
                 "/dcs",
                 "/holidays",
                 "/users",
                 "/api-clients",
+                "/edi",
                 "/audit",
                 "/outbox"
             ]
@@ -348,21 +354,38 @@ pub(crate) mod tests {
                 "/deductions",
                 "/returns",
                 "/items",
+                "/stock",
                 "/vendors",
                 "/dcs",
                 "/holidays",
                 "/users",
                 "/api-clients",
+                "/edi",
                 "/audit"
             ]
         );
         assert_eq!(
             hrefs(&[Role::Receiver], r, "/"),
-            ["/", "/orders", "/shipments", "/routing", "/receiving", "/defects", "/returns", "/items", "/dcs", "/holidays"]
+            ["/", "/orders", "/shipments", "/routing", "/receiving", "/defects", "/returns", "/items", "/stock", "/dcs", "/holidays"]
         );
         assert_eq!(
             hrefs(&[Role::CategoryManager], r, "/"),
-            ["/", "/orders", "/shipments", "/routing", "/defects", "/invoices", "/deductions", "/returns", "/items", "/vendors", "/dcs", "/holidays", "/audit"]
+            [
+                "/",
+                "/orders",
+                "/shipments",
+                "/routing",
+                "/defects",
+                "/invoices",
+                "/deductions",
+                "/returns",
+                "/items",
+                "/stock",
+                "/vendors",
+                "/dcs",
+                "/holidays",
+                "/audit"
+            ]
         );
         let v = TenantId::new_v7();
         let own = format!("/vendors/{v}");
@@ -379,18 +402,20 @@ pub(crate) mod tests {
                 "/deductions",
                 "/returns",
                 "/items",
+                "/stock",
                 own.as_str(),
                 "/terms",
                 "/dcs",
                 "/users",
                 "/api-clients",
+                "/edi",
                 "/audit",
                 "/outbox"
             ]
         );
         assert_eq!(
             hrefs(&[Role::Operations], v, "/"),
-            ["/", "/orders", "/shipments", "/inbound", "/defects", "/invoices", "/deductions", "/returns", "/items", own.as_str(), "/terms", "/dcs"]
+            ["/", "/orders", "/shipments", "/inbound", "/defects", "/invoices", "/deductions", "/returns", "/items", "/stock", own.as_str(), "/terms", "/dcs"]
         );
         // Finance reads acknowledgements (and so plans inbound stock) but has no routing.
         assert_eq!(
@@ -406,13 +431,14 @@ pub(crate) mod tests {
                 "/deductions",
                 "/returns",
                 "/items",
+                "/stock",
                 own.as_str(),
                 "/terms",
                 "/dcs"
             ]
         );
         // Marketing reads the catalogue but not purchase orders.
-        assert_eq!(hrefs(&[Role::Marketing], v, "/"), ["/", "/items", own.as_str(), "/terms", "/dcs"]);
+        assert_eq!(hrefs(&[Role::Marketing], v, "/"), ["/", "/items", "/stock", own.as_str(), "/terms", "/dcs"]);
         assert_eq!(hrefs(&[], v, "/"), ["/"]);
     }
 
@@ -432,6 +458,9 @@ pub(crate) mod tests {
         assert_eq!(current("/invoices/123"), ["/invoices"]);
         assert_eq!(current("/deductions/123"), ["/deductions"]);
         assert_eq!(current("/payments/123"), ["/payments"]);
+        assert_eq!(current("/edi/partner"), ["/edi"]);
+        assert_eq!(current("/stock"), ["/stock"]);
+        assert!(current("/edi.csv").is_empty());
         assert!(current("/invoices.csv").is_empty());
         assert!(current("/vendorsx").is_empty());
     }

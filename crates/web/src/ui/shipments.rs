@@ -30,7 +30,7 @@ use acorn_service::{Ctx, ServiceError};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use serde::Deserialize;
@@ -704,6 +704,9 @@ pub async fn new_page(State(s): State<AppState>, req: Req, Query(nq): Query<NewQ
         Ok(p) => p,
         Err(r) => return r,
     };
+    if super::edi::live_for(&s, &auth).await {
+        return super::edi::live_page(shell, t, "/shipments", StatusCode::OK);
+    }
     let ctx = req.ctx(&auth);
     let mut h = Head { shipment_type: ShipmentType::LessThanTruckLoad.as_str().into(), ..Head::default() };
     // The ship-from of the vendor's latest ASN, as a start.
@@ -911,6 +914,10 @@ pub async fn create(State(s): State<AppState>, req: Req, body: Bytes) -> Respons
         Ok(p) => p,
         Err(r) => return r,
     };
+    let p = match super::edi::refuse_when_live(&s, p, "/shipments").await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
     submit_builder(&s, &req, p, None).await
 }
 
@@ -939,6 +946,9 @@ pub async fn replace_page(State(s): State<AppState>, req: Req, Path(id): Path<St
         Err(r) => return r,
     };
     let Some(id) = parse_id(&id) else { return server_error(t, ServiceError::NotFound("shipment")) };
+    if super::edi::live_for(&s, &auth).await {
+        return super::edi::live_page(shell, t, &format!("/shipments/{id}"), StatusCode::OK);
+    }
     let ctx = req.ctx(&auth);
     let d = match s.services.get_shipment(&ctx, id).await {
         Ok(d) => d,
@@ -959,6 +969,10 @@ pub async fn replace_page(State(s): State<AppState>, req: Req, Path(id): Path<St
 
 pub async fn replace(State(s): State<AppState>, req: Req, Path(id): Path<String>, body: Bytes) -> Response {
     let (p, id) = match forms::begin_at(&s, &req, &body, parse_id(&id), |id| format!("/shipments/{id}/replace")).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let p = match super::edi::refuse_when_live(&s, p, &format!("/shipments/{id}")).await {
         Ok(p) => p,
         Err(r) => return r,
     };

@@ -257,6 +257,8 @@ struct DetailPage {
     groups: Vec<IdentGroup>,
     can_edit: bool,
     users_href: String,
+    /// The vendor's EDI settings, for those who read them (empty: no link).
+    edi_href: String,
     typed: Typed,
     kinds: Vec<(&'static str, &'static str)>,
     statuses: Vec<(&'static str, &'static str)>,
@@ -293,6 +295,12 @@ fn detail_page(
     } else {
         String::new()
     };
+    // Staff open a vendor's EDI settings by its vendor code; a vendor's people open their own.
+    let edi_href = match d.of_kind(VendorIdentifierKind::VendorCode).next() {
+        Some(code) if super::edi::can_read(auth) && auth.user.is_retailer() => format!("/edi/partner{}", forms::query(&[("vendor", &code.value)])),
+        Some(_) if super::edi::can_read(auth) => "/edi/partner".to_string(),
+        _ => String::new(),
+    };
     DetailPage {
         t,
         form_token: forms::new_token(),
@@ -307,6 +315,7 @@ fn detail_page(
         groups,
         can_edit: access(auth, Area::Vendors) >= Access::Write,
         users_href,
+        edi_href,
         typed,
         kinds: VendorIdentifierKind::ALL.into_iter().map(|k| (k.as_str(), view::ident_key(k))).collect(),
         statuses: [VendorStatus::Active, VendorStatus::Suspended].into_iter().map(|st| (st.as_str(), view::vendor_status(st).key)).collect(),
