@@ -210,6 +210,18 @@ async fn an_850_goes_out_and_the_855_and_856_come_back_through_the_drop_director
     assert_eq!(detail.shipment.cartons.len(), 2);
     assert_eq!(detail.shipment.total_units(), 48);
 
+    // The portal shows them: the PO acknowledged with its ASN, and the EDI documents about it.
+    let ops = app.user(v.id, &[Role::Operations, Role::VendorAdmin]).await;
+    let web = app.login(&ops).await;
+    let page = web.get(app.url(&format!("/orders/{}", po.po.id))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!("EDI-{}", po.po.number)), "the PO page lists the ASN from the 856");
+    assert!(page.contains("Acknowledged"), "the PO page shows the acknowledgement");
+    for set in ["850", "855"] {
+        assert!(page.contains(&format!(">{set}<")), "the PO page's EDI section lists the {set}");
+    }
+    let edi_log = web.get(app.url("/edi")).send().await.unwrap().text().await.unwrap();
+    assert!(edi_log.contains("000000101") && edi_log.contains("000000102"), "the EDI log lists the 855 and 856 interchanges by control number");
+
     // A 997 went back for the 855 and the 856 (none for the vendor's own 997: acknowledgements are not acknowledged).
     let out = outbox_files(&app, &v);
     assert_eq!(out.iter().filter(|n| n.contains("_997_")).count(), 2, "{out:?}");
@@ -276,7 +288,11 @@ async fn edi_documents_follow_the_same_rules_as_the_portal() {
     assert_eq!(app.services.send_edi_documents().await.unwrap(), 1, "the 860");
     let about = app.services.edi_documents_about(&Ctx::cli(), v.id, po.po.id).await.unwrap();
     let sets: Vec<_> = about.iter().map(|d| (d.direction.as_str(), d.set_id.as_str())).collect();
-    assert_eq!(sets, [("inbound", "855"), ("inbound", "855"), ("outbound", "850"), ("outbound", "860")], "the refused and the applied 855, then what ACORN sent");
+    assert_eq!(
+        sets,
+        [("inbound", "855"), ("inbound", "855"), ("outbound", "850"), ("outbound", "860")],
+        "the refused and the applied 855, then what ACORN sent"
+    );
     let sent = acorn_service::edi::files::outbox(&app.config.data_dir, &v.code);
     let pc = std::fs::read_dir(&sent).unwrap().map(|e| e.unwrap().path()).find(|p| p.to_string_lossy().contains("_860_")).expect("an 860 file");
     let text = String::from_utf8(std::fs::read(pc).unwrap()).unwrap();
