@@ -135,57 +135,6 @@ fn gtin_check_digit_and_summary_count() {
     assert_eq!(f.message, "CTT01 says 4; the set has 3 PO1 loops");
 }
 
-/// Throughput on a large 850 (9 MB, 90,000 PO1 lines): full guide validation against envelope-only
-/// validation. Run with `cargo test --release -p acorn-edi -- --ignored throughput --nocapture`.
-#[test]
-#[ignore]
-fn throughput_on_a_large_850() {
-    let mut body: Vec<String> = PO_850[..11].iter().map(|s| s.to_string()).collect();
-    let lines = 90_000;
-    for i in 0..lines {
-        body.push(format!("PO1*{i}*12*EA*9.99*PE*UP*614141000012*VN*KB-RED-{i}"));
-        body.push("CTP**LPR*14.99".into());
-        body.push("PID*F****RED KETTLE BELL 10 LB".into());
-    }
-    body.push(format!("CTT*{lines}"));
-    let refs: Vec<&str> = body.iter().map(String::as_str).collect();
-    let input = x12("PO", "004010", "850", &refs);
-    let set = GuideSet::builtin();
-    // The best of several rounds: the machine is shared, and the best round is the least disturbed.
-    let best = |rules: &dyn SetRules| {
-        (0..15)
-            .map(|_| {
-                let started = std::time::Instant::now();
-                let v = validate(input.as_bytes(), rules).expect("detects");
-                assert!(v.is_valid());
-                started.elapsed().as_secs_f64()
-            })
-            .fold(f64::MAX, f64::min)
-    };
-    struct Nothing;
-    impl SetCheck for Nothing {
-        fn segment(&mut self, _: &Segment<'_>, _: &Location, _: &mut Vec<Finding>) {}
-        fn finish(&mut self, _: &Location, _: &mut Vec<Finding>) {}
-    }
-    struct NoRules;
-    impl SetRules for NoRules {
-        fn start<'r>(
-            &'r self,
-            _: &InterchangeInfo,
-            _: &GroupInfo,
-            _: &SetInfo,
-            _: &Segment<'_>,
-            _: &Location,
-            _: &mut Vec<Finding>,
-        ) -> Option<Box<dyn SetCheck + 'r>> {
-            Some(Box::new(Nothing))
-        }
-    }
-    let (secs, env_secs, noop_secs) = (best(&set), best(&crate::validate::EnvelopeOnly), best(&NoRules));
-    let mb = input.len() as f64 / 1e6;
-    println!("{mb:.1} MB: guide {:.0} MB/s, envelope only {:.0} MB/s, no-op set check {:.0} MB/s", mb / secs, mb / env_secs, mb / noop_secs);
-}
-
 const PO_ACK_855: &[&str] = &[
     "BAK*00*AC*T8R4LM2Q*20260301",
     "REF*CR*VND42",

@@ -113,7 +113,7 @@ impl Services {
         let ids = repo::edi::po_changes_not_sent(c, partner.tenant, partner.created_at, BATCH).await?;
         let mut loaded = Vec::new();
         for id in ids {
-            let Some(event) = repo::edi::po_event(c, partner.tenant, id).await? else { continue };
+            let Some(event) = repo::orders::event(c, partner.tenant, id).await? else { continue };
             let Some(po) = repo::orders::get(c, Some(partner.tenant), event.po_id).await? else { continue };
             let lines = repo::orders::lines(c, partner.tenant, po.id).await?;
             let dc = repo::facilities::get_dc(c, po.dc_id).await?.map(|d| d.name).unwrap_or_default();

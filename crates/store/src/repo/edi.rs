@@ -643,39 +643,3 @@ pub async fn stock(c: &impl ConnectionTrait, scope: Option<TenantId>, item: Opti
         })
         .collect())
 }
-
-/// One PO change event (the 860 job reads the change it describes).
-pub async fn po_event(c: &impl ConnectionTrait, tenant: TenantId, id: Uuid) -> Result<Option<acorn_domain::orders::PoEvent>, StoreError> {
-    #[derive(FromQueryResult)]
-    struct R {
-        id: Uuid,
-        po_id: Uuid,
-        revision: i64,
-        kind: String,
-        summary: String,
-        detail_json: String,
-        actor: String,
-        at: DateTime<Utc>,
-    }
-    let q = Query::select()
-        .columns(["id", "po_id", "revision", "kind", "summary", "detail_json", "actor", "at"])
-        .from("po_events")
-        .and_where(Expr::col("tenant_id").eq(tenant.0))
-        .and_where(Expr::col("id").eq(id))
-        .to_owned();
-    fetch_one::<R>(c, &q)
-        .await?
-        .map(|r| {
-            Ok(acorn_domain::orders::PoEvent {
-                id: r.id,
-                po_id: r.po_id,
-                revision: r.revision,
-                kind: r.kind,
-                summary: r.summary,
-                detail: serde_json::from_str(&r.detail_json).map_err(|e| StoreError::corrupt(format!("PO event {}: {e}", r.id)))?,
-                actor: r.actor,
-                at: r.at,
-            })
-        })
-        .transpose()
-}

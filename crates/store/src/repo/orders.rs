@@ -433,43 +433,51 @@ pub async fn add_event(c: &impl ConnectionTrait, tenant: TenantId, e: &PoEvent) 
     Ok(())
 }
 
-/// The PO's history, oldest first.
-pub async fn history(c: &impl ConnectionTrait, tenant: TenantId, po: Uuid) -> Result<Vec<PoEvent>, StoreError> {
-    #[derive(FromQueryResult)]
-    struct R {
-        id: Uuid,
-        po_id: Uuid,
-        revision: i64,
-        kind: String,
-        summary: String,
-        detail_json: String,
-        actor: String,
-        at: DateTime<Utc>,
+#[derive(FromQueryResult)]
+struct EventRow {
+    id: Uuid,
+    po_id: Uuid,
+    revision: i64,
+    kind: String,
+    summary: String,
+    detail_json: String,
+    actor: String,
+    at: DateTime<Utc>,
+}
+
+impl TryFrom<EventRow> for PoEvent {
+    type Error = StoreError;
+    fn try_from(r: EventRow) -> Result<PoEvent, StoreError> {
+        Ok(PoEvent {
+            id: r.id,
+            po_id: r.po_id,
+            revision: r.revision,
+            kind: r.kind,
+            summary: r.summary,
+            detail: serde_json::from_str(&r.detail_json).map_err(|e| StoreError::corrupt(format!("PO event {}: {e}", r.id)))?,
+            actor: r.actor,
+            at: r.at,
+        })
     }
-    let q = Query::select()
+}
+
+fn events_of(tenant: TenantId) -> SelectStatement {
+    Query::select()
         .columns(["id", "po_id", "revision", "kind", "summary", "detail_json", "actor", "at"])
         .from("po_events")
         .and_where(Expr::col("tenant_id").eq(tenant.0))
-        .and_where(Expr::col("po_id").eq(po))
-        .order_by("at", Order::Asc)
-        .order_by("id", Order::Asc)
-        .to_owned();
-    fetch_all::<R>(c, &q)
-        .await?
-        .into_iter()
-        .map(|r| {
-            Ok(PoEvent {
-                id: r.id,
-                po_id: r.po_id,
-                revision: r.revision,
-                kind: r.kind,
-                summary: r.summary,
-                detail: serde_json::from_str(&r.detail_json).map_err(|e| StoreError::corrupt(format!("PO event {}: {e}", r.id)))?,
-                actor: r.actor,
-                at: r.at,
-            })
-        })
-        .collect()
+        .to_owned()
+}
+
+/// The PO's history, oldest first.
+pub async fn history(c: &impl ConnectionTrait, tenant: TenantId, po: Uuid) -> Result<Vec<PoEvent>, StoreError> {
+    let q = events_of(tenant).and_where(Expr::col("po_id").eq(po)).order_by("at", Order::Asc).order_by("id", Order::Asc).to_owned();
+    fetch_all::<EventRow>(c, &q).await?.into_iter().map(PoEvent::try_from).collect()
+}
+
+/// One history event (the EDI 860 job reads the change it describes).
+pub async fn event(c: &impl ConnectionTrait, tenant: TenantId, id: Uuid) -> Result<Option<PoEvent>, StoreError> {
+    fetch_one::<EventRow>(c, events_of(tenant).and_where(Expr::col("id").eq(id))).await?.map(PoEvent::try_from).transpose()
 }
 
 /// Stores an acknowledgement version with its lines. A version number taken concurrently means
