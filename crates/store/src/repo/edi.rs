@@ -459,15 +459,22 @@ pub async fn documents_of(c: &impl ConnectionTrait, interchange: Uuid) -> Result
 }
 
 /// The EDI documents about one ACORN object (a shipment's 856; for a PO also the 860s of its change
-/// events, which name the event), oldest first.
+/// events, which name the event, and the 856s of the shipments carrying it), oldest first.
 pub async fn documents_about(c: &impl ConnectionTrait, tenant: TenantId, object: Uuid) -> Result<Vec<EdiDocument>, StoreError> {
     let events =
         Query::select().column("id").from("po_events").and_where(Expr::col("tenant_id").eq(tenant.0)).and_where(Expr::col("po_id").eq(object)).to_owned();
+    let shipments = Query::select()
+        .distinct()
+        .column("shipment_id")
+        .from("carton_items")
+        .and_where(Expr::col("tenant_id").eq(tenant.0))
+        .and_where(Expr::col("po_id").eq(object))
+        .to_owned();
     let q = Query::select()
         .columns(DOCUMENT_COLS)
         .from("edi_documents")
         .and_where(Expr::col("tenant_id").eq(tenant.0))
-        .and_where(Expr::col("object_id").eq(object).or(Expr::col("object_id").in_subquery(events)))
+        .and_where(Expr::col("object_id").eq(object).or(Expr::col("object_id").in_subquery(events)).or(Expr::col("object_id").in_subquery(shipments)))
         .order_by("created_at", Order::Asc)
         .to_owned();
     fetch_all::<DocumentRow>(c, &q).await?.into_iter().map(EdiDocument::try_from).collect()

@@ -216,7 +216,7 @@ async fn an_850_goes_out_and_the_855_and_856_come_back_through_the_drop_director
     let page = web.get(app.url(&format!("/orders/{}", po.po.id))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains(&format!("EDI-{}", po.po.number)), "the PO page lists the ASN from the 856");
     assert!(page.contains("Acknowledged"), "the PO page shows the acknowledgement");
-    for set in ["850", "855"] {
+    for set in ["850", "855", "856"] {
         assert!(page.contains(&format!(">{set}<")), "the PO page's EDI section lists the {set}");
     }
     let edi_log = web.get(app.url("/edi")).send().await.unwrap().text().await.unwrap();
