@@ -27,160 +27,74 @@ pub enum Scope {
     Set,
 }
 
-/// Every rule the engine checks. The code (`Rule::code`) is stable and appears in logs, JSON and
-/// the corpus's expected-error declarations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Rule {
-    // Syntax and envelope.
-    /// ISA not 106 bytes, or an ISA element not at its fixed width.
-    IsaLayout,
-    /// An envelope element has a value the standard doesn't allow (ISA14 not 0/1, ISA15 not T/P…).
-    EnvelopeValue,
-    /// Control number not numeric or of the wrong length.
-    ControlNumberSyntax,
-    /// Header and trailer control numbers differ (ISA13/IEA02, GS06/GE02, ST02/SE02, UNB/UNZ, UNH/UNT).
-    ControlNumberMismatch,
-    /// The trailer's count differs from what was counted (IEA01, GE01, SE01, UNT01, UNZ01).
-    CountMismatch,
-    /// A header without its trailer (or the input ends inside an envelope).
-    MissingTrailer,
-    /// A trailer, set or group where the envelope doesn't allow it.
-    EnvelopeStructure,
-    /// A set control number used twice in one group (or message reference in one interchange).
-    DuplicateControlNumber,
-    /// The last segment has no terminator.
-    MissingTerminator,
-    /// A character outside the interchange's declared character set (EDIFACT UNOA–UNOD).
-    InvalidCharacter,
-    /// The syntax identifier or version is not one the engine supports.
-    UnsupportedSyntax,
-    /// No guide for this set and version.
-    UnsupportedSet,
-    // Guide: segments.
-    UnrecognizedSegment,
-    UnexpectedSegment,
-    MandatorySegmentMissing,
-    LoopOverMaximum,
-    SegmentOverMaximum,
-    SegmentOutOfOrder,
-    // Guide: elements.
-    MandatoryElementMissing,
-    ConditionalElementMissing,
-    TooManyElements,
-    ElementTooShort,
-    ElementTooLong,
-    InvalidCharacterInElement,
-    InvalidCode,
-    InvalidDate,
-    InvalidTime,
-    ExclusionViolated,
-    TooManyRepetitions,
-    TooManyComponents,
-    InvalidNumber,
-    // Business-level checks a guide can declare.
-    HierarchyParent,
-    HierarchyOrder,
-    HierarchyChildCode,
-    CheckDigit,
-    SummaryCount,
+acorn_domain::text_enum! {
+    /// Every rule the engine checks. The code (`Rule::code`, also its serde spelling) is stable and
+    /// appears in logs, JSON and the corpus's expected-error declarations.
+    pub enum Rule {
+        // Syntax and envelope.
+        /// ISA not 106 bytes, or an ISA element not at its fixed width.
+        IsaLayout = "isa_layout",
+        /// An envelope element has a value the standard doesn't allow (ISA14 not 0/1, ISA15 not T/P…).
+        EnvelopeValue = "envelope_value",
+        /// Control number not numeric or of the wrong length.
+        ControlNumberSyntax = "control_number_syntax",
+        /// Header and trailer control numbers differ (ISA13/IEA02, GS06/GE02, ST02/SE02, UNB/UNZ, UNH/UNT).
+        ControlNumberMismatch = "control_number_mismatch",
+        /// The trailer's count differs from what was counted (IEA01, GE01, SE01, UNT01, UNZ01).
+        CountMismatch = "count_mismatch",
+        /// A header without its trailer (or the input ends inside an envelope).
+        MissingTrailer = "missing_trailer",
+        /// A trailer, set or group where the envelope doesn't allow it.
+        EnvelopeStructure = "envelope_structure",
+        /// A set control number used twice in one group (or message reference in one interchange).
+        DuplicateControlNumber = "duplicate_control_number",
+        /// The last segment has no terminator.
+        MissingTerminator = "missing_terminator",
+        /// A character outside the interchange's declared character set (EDIFACT UNOA–UNOD).
+        InvalidCharacter = "invalid_character",
+        /// The syntax identifier or version is not one the engine supports.
+        UnsupportedSyntax = "unsupported_syntax",
+        /// No guide for this set and version.
+        UnsupportedSet = "unsupported_set",
+        // Guide: segments.
+        UnrecognizedSegment = "unrecognized_segment",
+        UnexpectedSegment = "unexpected_segment",
+        MandatorySegmentMissing = "mandatory_segment_missing",
+        LoopOverMaximum = "loop_over_maximum",
+        SegmentOverMaximum = "segment_over_maximum",
+        SegmentOutOfOrder = "segment_out_of_order",
+        // Guide: elements.
+        MandatoryElementMissing = "mandatory_element_missing",
+        ConditionalElementMissing = "conditional_element_missing",
+        TooManyElements = "too_many_elements",
+        ElementTooShort = "element_too_short",
+        ElementTooLong = "element_too_long",
+        InvalidCharacterInElement = "invalid_character_in_element",
+        InvalidCode = "invalid_code",
+        InvalidDate = "invalid_date",
+        InvalidTime = "invalid_time",
+        ExclusionViolated = "exclusion_violated",
+        TooManyRepetitions = "too_many_repetitions",
+        TooManyComponents = "too_many_components",
+        InvalidNumber = "invalid_number",
+        // Business-level checks a guide can declare.
+        HierarchyParent = "hierarchy_parent",
+        HierarchyOrder = "hierarchy_order",
+        HierarchyChildCode = "hierarchy_child_code",
+        CheckDigit = "check_digit",
+        SummaryCount = "summary_count",
+    }
 }
 
 impl Rule {
+    /// The stable code, e.g. `count_mismatch`.
     pub fn code(self) -> &'static str {
-        use Rule::*;
-        match self {
-            IsaLayout => "isa_layout",
-            EnvelopeValue => "envelope_value",
-            ControlNumberSyntax => "control_number_syntax",
-            ControlNumberMismatch => "control_number_mismatch",
-            CountMismatch => "count_mismatch",
-            MissingTrailer => "missing_trailer",
-            EnvelopeStructure => "envelope_structure",
-            DuplicateControlNumber => "duplicate_control_number",
-            MissingTerminator => "missing_terminator",
-            InvalidCharacter => "invalid_character",
-            UnsupportedSyntax => "unsupported_syntax",
-            UnsupportedSet => "unsupported_set",
-            UnrecognizedSegment => "unrecognized_segment",
-            UnexpectedSegment => "unexpected_segment",
-            MandatorySegmentMissing => "mandatory_segment_missing",
-            LoopOverMaximum => "loop_over_maximum",
-            SegmentOverMaximum => "segment_over_maximum",
-            SegmentOutOfOrder => "segment_out_of_order",
-            MandatoryElementMissing => "mandatory_element_missing",
-            ConditionalElementMissing => "conditional_element_missing",
-            TooManyElements => "too_many_elements",
-            ElementTooShort => "element_too_short",
-            ElementTooLong => "element_too_long",
-            InvalidCharacterInElement => "invalid_character_in_element",
-            InvalidCode => "invalid_code",
-            InvalidDate => "invalid_date",
-            InvalidTime => "invalid_time",
-            ExclusionViolated => "exclusion_violated",
-            TooManyRepetitions => "too_many_repetitions",
-            TooManyComponents => "too_many_components",
-            InvalidNumber => "invalid_number",
-            HierarchyParent => "hierarchy_parent",
-            HierarchyOrder => "hierarchy_order",
-            HierarchyChildCode => "hierarchy_child_code",
-            CheckDigit => "check_digit",
-            SummaryCount => "summary_count",
-        }
+        self.as_str()
     }
-
-    /// Every rule, for listings and for parsing codes back.
-    pub const ALL: [Rule; 36] = {
-        use Rule::*;
-        [
-            IsaLayout,
-            EnvelopeValue,
-            ControlNumberSyntax,
-            ControlNumberMismatch,
-            CountMismatch,
-            MissingTrailer,
-            EnvelopeStructure,
-            DuplicateControlNumber,
-            MissingTerminator,
-            InvalidCharacter,
-            UnsupportedSyntax,
-            UnsupportedSet,
-            UnrecognizedSegment,
-            UnexpectedSegment,
-            MandatorySegmentMissing,
-            LoopOverMaximum,
-            SegmentOverMaximum,
-            SegmentOutOfOrder,
-            MandatoryElementMissing,
-            ConditionalElementMissing,
-            TooManyElements,
-            ElementTooShort,
-            ElementTooLong,
-            InvalidCharacterInElement,
-            InvalidCode,
-            InvalidDate,
-            InvalidTime,
-            ExclusionViolated,
-            TooManyRepetitions,
-            TooManyComponents,
-            InvalidNumber,
-            HierarchyParent,
-            HierarchyOrder,
-            HierarchyChildCode,
-            CheckDigit,
-            SummaryCount,
-        ]
-    };
 
     /// The rule with this code.
     pub fn from_code(code: &str) -> Option<Rule> {
-        Rule::ALL.into_iter().find(|r| r.code() == code)
-    }
-}
-
-impl fmt::Display for Rule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
+        Rule::parse(code)
     }
 }
 
@@ -302,7 +216,7 @@ mod tests {
     #[test]
     fn rule_codes_round_trip_and_are_unique() {
         let mut codes: Vec<_> = Rule::ALL.iter().map(|r| r.code()).collect();
-        for r in Rule::ALL {
+        for &r in Rule::ALL {
             assert_eq!(Rule::from_code(r.code()), Some(r));
         }
         codes.sort_unstable();

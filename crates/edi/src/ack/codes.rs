@@ -374,7 +374,7 @@ mod tests {
 
     #[test]
     fn segment_and_element_tables_answer_exactly_for_their_level() {
-        for rule in Rule::ALL {
+        for &rule in Rule::ALL {
             assert_eq!(segment_error(rule).is_some(), level(rule) == Level::Segment, "{rule}");
             assert_eq!(element_error(rule).is_some(), level(rule) == Level::Element, "{rule}");
             // Segment and element rules surface in AK5 only as "segments in error".
