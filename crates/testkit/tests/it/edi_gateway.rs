@@ -571,7 +571,15 @@ async fn in_the_browser_a_vendor_admin_sets_up_edi_uploads_a_file_and_reads_it_b
     b.goto(&app.url("/edi/partner")).await?;
     b.click("#edi_live").await?;
     b.click("#partner-save").await?;
-    b.wait_for("#partner-inbox").await?;
+    // The settings page is on screen before and after saving: wait for the redirect-after-POST
+    // itself, or the next navigation races the form's and loses.
+    for _ in 0..100 {
+        if b.current_url().await?.query().is_some_and(|q| q.contains("done=saved")) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(b.current_url().await?.query().is_some_and(|q| q.contains("done=saved")), "the settings were saved");
     b.goto(&app.url(&format!("/orders/{po}"))).await?;
     b.wait_for("#edi-live").await?;
     b.assert_accessible().await?;
