@@ -115,7 +115,7 @@ pub struct Envelope {
     state: State,
     interchanges: Vec<InterchangeInfo>,
     findings: Vec<Finding>,
-    set_controls: HashSet<String>,
+    set_controls: Controls,
     /// Segments in the current set so far (header included).
     set_position: usize,
     last_offset: usize,
@@ -138,7 +138,7 @@ impl Default for Envelope {
 
 impl Envelope {
     pub fn new() -> Envelope {
-        Envelope { state: State::Outside, interchanges: Vec::new(), findings: Vec::new(), set_controls: HashSet::new(), set_position: 0, last_offset: 0 }
+        Envelope { state: State::Outside, interchanges: Vec::new(), findings: Vec::new(), set_controls: Controls::default(), set_position: 0, last_offset: 0 }
     }
 
     /// The interchanges seen so far (the last one may still be open).
@@ -148,6 +148,49 @@ impl Envelope {
 
     pub fn findings(&self) -> &[Finding] {
         &self.findings
+    }
+
+    /// Whether a set is open (its body segments are being counted).
+    pub(crate) fn in_set(&self) -> bool {
+        self.state == State::Set
+    }
+
+    /// What `n` calls of [`Envelope::push`] with terminated body segments of the open set do, the
+    /// last of them ending at byte `end`: they only move the set's counters.
+    pub(crate) fn body_run(&mut self, n: usize, end: usize) {
+        debug_assert!(self.state == State::Set);
+        self.last_offset = end;
+        self.set_position += n;
+        if let Some(ic) = self.interchanges.last_mut() {
+            ic.end_offset = end;
+            if let Some(set) = ic.groups.last_mut().and_then(|g| g.sets.last_mut()) {
+                set.segments += n;
+                set.end_offset = end;
+            }
+        }
+    }
+
+    /// [`Envelope::locate`] into an existing location, reusing its strings (once per set, so a
+    /// pass allocates nothing for the location of each set).
+    pub(crate) fn locate_into(&self, seg: &Segment<'_>, loc: &mut Location) {
+        let ic = self.interchanges.last().filter(|_| self.state != State::Outside);
+        let group = ic.and_then(|i| i.groups.last()).filter(|_| matches!(self.state, State::Group | State::Set));
+        let set = group.and_then(|g| g.sets.last()).filter(|_| self.state == State::Set);
+        loc.interchange_index = ic.map(|_| self.interchanges.len() - 1);
+        loc.group_index = group.and_then(|_| ic.map(|i| i.groups.len() - 1));
+        loc.set_index = set.and_then(|_| group.map(|g| g.sets.len() - 1));
+        assign(&mut loc.interchange, ic.map(|i| i.control.as_str()));
+        assign(&mut loc.group, group.filter(|g| g.explicit).map(|g| g.control.as_str()));
+        assign(&mut loc.set, set.map(|s| s.control.as_str()));
+        assign(&mut loc.set_id, set.map(|s| s.id.as_str()));
+        loc.segment_position = set.map(|_| self.set_position);
+        loc.segment_index = Some(seg.index());
+        assign(&mut loc.segment_tag, Some(&seg.tag_str()));
+        loc.offset = Some(seg.offset());
+        loc.loop_id = None;
+        loc.element = None;
+        loc.component = None;
+        loc.element_ref = None;
     }
 
     /// The location of `seg` in the current envelope, for findings raised by other checkers.
@@ -479,44 +522,44 @@ impl Envelope {
         }
         let x12 = seg.is("ST");
         let (id, control, version) = if x12 {
-            let group_version = self.interchanges.last().and_then(|i| i.groups.last()).map(|g| g.version.clone()).unwrap_or_default();
-            let st03 = seg.text(3).into_owned();
-            (seg.text(1).into_owned(), seg.text(2).into_owned(), if st03.is_empty() { group_version } else { st03 })
+            // ST01, ST02 and ST03 from one split of the segment.
+            let mut elements = seg.elements();
+            let text = |e: Option<crate::segment::Element<'_>>| e.map(|e| e.text().into_owned()).unwrap_or_default();
+            let (id, control, st03) = (text(elements.next()), text(elements.next()), text(elements.next()));
+            let version =
+                if st03.is_empty() { self.interchanges.last().and_then(|i| i.groups.last()).map(|g| g.version.clone()).unwrap_or_default() } else { st03 };
+            (id, control, version)
         } else {
             let s009 = seg.element(2);
             let id = s009.and_then(|e| e.component(1)).map(|c| c.text().into_owned()).unwrap_or_default();
             let version = s009.map(|e| e.components().skip(1).take(3).map(|c| c.text().into_owned()).collect::<Vec<_>>().join(":")).unwrap_or_default();
             (id, seg.text(1).into_owned(), version)
         };
+        let (id_missing, control_len) = (id.is_empty(), control.len());
+        let duplicate = !self.set_controls.insert(&control);
         let group = self.interchanges.last_mut().and_then(|i| i.groups.last_mut()).expect("in group");
-        group.sets.push(SetInfo {
-            id: id.clone(),
-            control: control.clone(),
-            version,
-            offset: seg.offset(),
-            end_offset: seg.offset(),
-            first_index: seg.index(),
-            segments: 1,
-            closed: false,
-        });
+        group.sets.push(SetInfo { id, control, version, offset: seg.offset(), end_offset: seg.offset(), first_index: seg.index(), segments: 1, closed: false });
         self.state = State::Set;
         self.set_position = 1;
-        if id.is_empty() {
+        if id_missing {
             self.report(Scope::Set, Rule::EnvelopeValue, seg, Some(if x12 { 1 } else { 2 }), "the set identifier is missing".into());
         }
-        let bad_control = if x12 { !(4..=9).contains(&control.len()) } else { control.is_empty() || control.len() > 14 };
-        if bad_control {
-            let rule_text = if x12 { "ST02 must be 4 to 9 characters" } else { "the message reference (UNH 0062) must be 1 to 14 characters" };
-            self.report(Scope::Set, Rule::ControlNumberSyntax, seg, Some(if x12 { 2 } else { 1 }), format!("{rule_text}; it is {control:?}"));
-        }
-        if !self.set_controls.insert(control.clone()) {
-            self.report(
-                Scope::Set,
-                Rule::DuplicateControlNumber,
-                seg,
-                Some(if x12 { 2 } else { 1 }),
-                format!("set control number {control} is used twice in this group"),
-            );
+        let bad_control = if x12 { !(4..=9).contains(&control_len) } else { control_len == 0 || control_len > 14 };
+        if bad_control || duplicate {
+            let control = self.open_set_mut().map(|s| s.control.clone()).unwrap_or_default();
+            if bad_control {
+                let rule_text = if x12 { "ST02 must be 4 to 9 characters" } else { "the message reference (UNH 0062) must be 1 to 14 characters" };
+                self.report(Scope::Set, Rule::ControlNumberSyntax, seg, Some(if x12 { 2 } else { 1 }), format!("{rule_text}; it is {control:?}"));
+            }
+            if duplicate {
+                self.report(
+                    Scope::Set,
+                    Rule::DuplicateControlNumber,
+                    seg,
+                    Some(if x12 { 2 } else { 1 }),
+                    format!("set control number {control} is used twice in this group"),
+                );
+            }
         }
         Place::SetHeader
     }
@@ -530,16 +573,19 @@ impl Envelope {
         self.set_position += 1;
         let position = self.set_position;
         let x12 = seg.is("SE");
-        let (count, reference) = (seg.text(1).into_owned(), seg.text(2).into_owned());
+        // SE01 and SE02 from one split, borrowed unless they hold release characters or wrapping.
+        let mut elements = seg.elements();
+        let (count, reference) = (elements.next().map(|e| e.text()).unwrap_or_default(), elements.next().map(|e| e.text()).unwrap_or_default());
         let set = self.open_set_mut().expect("open set");
         set.segments = position;
         set.closed = true;
-        let control = set.control.clone();
         if count.parse::<usize>().ok() != Some(position) {
             let name = if x12 { "SE01" } else { "UNT 0074" };
             self.report(Scope::Set, Rule::CountMismatch, seg, Some(1), format!("{name} says {count} segments; the set has {position}"));
         }
-        if reference != control {
+        let control = &self.open_set_mut().expect("open set").control;
+        if *reference != **control {
+            let control = control.clone();
             let name = if x12 { "SE02" } else { "UNT 0062" };
             self.report(Scope::Set, Rule::ControlNumberMismatch, seg, Some(2), format!("{name} {reference:?} differs from the header's {control:?}"));
         }
@@ -635,8 +681,61 @@ impl Envelope {
     }
 }
 
+/// Sets `slot` to `value`, reusing the string already there.
+fn assign(slot: &mut Option<String>, value: Option<&str>) {
+    match (slot.as_mut(), value) {
+        (Some(s), Some(v)) => {
+            if s != v {
+                s.clear();
+                s.push_str(v);
+            }
+        }
+        (None, Some(v)) => *slot = Some(v.to_string()),
+        (_, None) => *slot = None,
+    }
+}
+
+/// The set control numbers of one group, for the duplicate check. The usual control number (up to
+/// 15 digits) is kept as an integer that also encodes its length, so `0001` and `1` stay different
+/// and nothing is allocated; any other is kept as text. Senders number sets upwards: a number above
+/// every one before it is new without a lookup, and joins a sorted list instead of the hash set.
+#[derive(Debug, Default)]
+struct Controls {
+    rising: Vec<u64>,
+    numbers: HashSet<u64>,
+    texts: HashSet<String>,
+}
+
+impl Controls {
+    /// Adds a control number; false when the group already has it.
+    fn insert(&mut self, control: &str) -> bool {
+        let b = control.as_bytes();
+        if !b.is_empty() && b.len() <= 15 && b.iter().all(u8::is_ascii_digit) {
+            let value = b.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+            // 10^15 < 2^50: the length fits above the value.
+            let key = value | (b.len() as u64) << 50;
+            if self.rising.last().is_none_or(|&last| key > last) {
+                // Every key in `numbers` was below the last rising one when it came.
+                self.rising.push(key);
+                return true;
+            }
+            return self.rising.binary_search(&key).is_err() && self.numbers.insert(key);
+        }
+        if self.texts.contains(control) {
+            return false;
+        }
+        self.texts.insert(control.to_string())
+    }
+
+    fn clear(&mut self) {
+        self.rising.clear();
+        self.numbers.clear();
+        self.texts.clear();
+    }
+}
+
 /// Tags `push` treats other than as a body segment (UNA only when it is a service string advice).
-fn is_envelope_tag(tag: &[u8]) -> bool {
+pub(crate) fn is_envelope_tag(tag: &[u8]) -> bool {
     matches!(tag, b"UNA" | b"ISA" | b"UNB" | b"GS" | b"UNG" | b"ST" | b"UNH" | b"SE" | b"UNT" | b"GE" | b"UNE" | b"IEA" | b"UNZ")
 }
 
@@ -751,6 +850,20 @@ mod tests {
         let report = check(GOOD.trim_end_matches('~').as_bytes()).unwrap();
         let f = &report.findings[0];
         assert_eq!((f.rule, f.location.interchange.as_deref(), f.location.segment_tag.as_deref()), (Rule::MissingTerminator, Some("000000001"), Some("IEA")));
+    }
+
+    proptest::proptest! {
+        /// The control numbers kept as integers and a sorted list find the duplicates a set of
+        /// strings finds (leading zeros, rising and falling numbers, non-digits, long numbers).
+        #[test]
+        fn controls_find_the_duplicates_strings_find(controls in proptest::collection::vec("(0{0,2}[0-9]{1,3})|([0-9]{14,17})|([A-C0-9]{0,3})", 0..60), rising in 0usize..30) {
+            let mut all: Vec<String> = (1..=rising).map(|n| format!("{n:04}")).collect();
+            all.extend(controls);
+            let (mut ours, mut strings) = (Controls::default(), HashSet::new());
+            for c in &all {
+                proptest::prop_assert_eq!(ours.insert(c), strings.insert(c.clone()), "{}", c);
+            }
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod json;
 pub mod map;
 pub mod report;
 pub mod segment;
+mod simd;
 pub mod syntax;
 pub mod tokenizer;
 pub mod validate;

@@ -24,12 +24,26 @@ pub struct Segment<'a> {
     /// otherwise (the tag is then borrowed from `raw`).
     unwrapped_tag: [u8; 8],
     unwrapped_len: u8,
+    /// Where the tag ends when that was plain to see on construction (an unwrapped segment whose
+    /// element separator is its third or fourth byte, or UNA); 0 when `tag` must look for it.
+    tag_end: u8,
 }
 
 impl<'a> Segment<'a> {
+    #[inline]
     pub(crate) fn new(raw: &'a [u8], trailer: &'a [u8], offset: usize, index: usize, delimiters: Delimiters, wrapped: bool, terminated: bool) -> Segment<'a> {
-        let mut seg = Segment { raw, trailer, offset, index, delimiters, wrapped, terminated, unwrapped_tag: [0; 8], unwrapped_len: 0 };
-        if wrapped {
+        let mut seg = Segment { raw, trailer, offset, index, delimiters, wrapped, terminated, unwrapped_tag: [0; 8], unwrapped_len: 0, tag_end: 0 };
+        if !wrapped {
+            // The usual two- and three-byte tags, decided as `tag` would: the first element
+            // separator among the first four bytes.
+            let e = delimiters.element;
+            seg.tag_end = match *raw {
+                [b'U', b'N', b'A', ..] if raw.len() == 8 => 3,
+                [a, b, c, ..] if a != e && b != e && c == e => 2,
+                [a, b, c, d, ..] if a != e && b != e && c != e && d == e => 3,
+                _ => 0,
+            };
+        } else {
             let end = memchr::memchr(delimiters.element, raw).unwrap_or(raw.len());
             let tag = trim_wrap(&raw[..end]);
             if memchr::memchr2(b'\r', b'\n', tag).is_some() {
@@ -77,7 +91,16 @@ impl<'a> Segment<'a> {
     }
 
     /// The segment tag (`ST`, `BEG`, `UNH`), without wrapping line breaks.
+    #[inline(always)]
     pub fn tag(&self) -> &[u8] {
+        match self.raw.get(..usize::from(self.tag_end)) {
+            Some(tag) if self.tag_end > 0 => tag,
+            _ => self.tag_slow(),
+        }
+    }
+
+    #[inline(never)]
+    fn tag_slow(&self) -> &[u8] {
         if self.unwrapped_len > 0 {
             return &self.unwrapped_tag[..self.unwrapped_len as usize];
         }
@@ -274,12 +297,26 @@ impl<'a> Iterator for Split<'a> {
 pub(crate) fn find_unescaped(bytes: &[u8], sep: u8, release: Option<u8>) -> Option<usize> {
     let mut from = 0;
     loop {
-        let i = from + memchr::memchr(sep, &bytes[from..])?;
+        let i = from + find_byte(sep, &bytes[from..])?;
         match release {
             Some(r) if escaped(&bytes[..i], r) => from = i + 1,
             _ => return Some(i),
         }
     }
+}
+
+/// The first `sep` in `bytes`. Elements are mostly a few bytes long: a short loop finds the
+/// separator before `memchr` would have set up its search.
+#[inline]
+fn find_byte(sep: u8, bytes: &[u8]) -> Option<usize> {
+    const SHORT: usize = 16;
+    if let Some(i) = bytes.iter().take(SHORT).position(|&b| b == sep) {
+        return Some(i);
+    }
+    if bytes.len() <= SHORT {
+        return None;
+    }
+    memchr::memchr(sep, &bytes[SHORT..]).map(|i| i + SHORT)
 }
 
 /// Whether the byte following `before` is escaped: an odd number of release characters end `before`.

@@ -5,6 +5,13 @@
 //! [`Tokenizer`] and the streaming [`StreamTokenizer`] use it, so the two agree byte for byte. A
 //! new ISA or UNA in the middle of a file (several interchanges concatenated) re-detects the
 //! delimiters, because each interchange declares its own.
+//!
+//! The usual interchange (a one-byte terminator that is not a line break) is read through a
+//! structural index instead: each 64-byte block of the input is classified once into a bit mask of
+//! its terminators and line breaks ([`crate::simd::structural`]), and finding the end of a segment
+//! is walking to the next bit ([`scan_indexed`]). Everything else — UNA, a segment starting with a
+//! blank, multi-byte or line-break terminators, the end of the buffer — is left to [`scan`], so the
+//! two paths give the same answer by construction (and the tests compare them on random inputs).
 
 use std::io::Read;
 
@@ -117,6 +124,104 @@ fn unterminated(buf: &[u8], start: usize) -> Scan {
     Scan::Segment { raw_end, full_end: buf.len(), terminated: false, wrapped: has_line_break(&buf[start..raw_end]) }
 }
 
+/// The structural mask of one 64-byte block of the buffer (block `base`, aligned on 64 from the
+/// buffer's start), computed when a search first reaches the block and reused by the segments in it.
+#[derive(Debug, Clone, Copy)]
+struct Index {
+    base: usize,
+    term: u8,
+    mask: u64,
+}
+
+impl Index {
+    const EMPTY: Index = Index { base: usize::MAX, term: 0, mask: 0 };
+
+    /// The first byte at or after `from` that is `term` or at most 0x0D (a line break, or another
+    /// control character the caller skips), if `buf` has one.
+    #[inline(always)]
+    fn next(&mut self, buf: &[u8], mut from: usize, term: u8) -> Option<usize> {
+        loop {
+            let base = from & !63;
+            if base != self.base || term != self.term {
+                let block = buf.get(base..buf.len().min(base + 64))?;
+                if block.is_empty() {
+                    return None;
+                }
+                *self = Index { base, term, mask: crate::simd::structural(block, term) };
+            }
+            let mask = self.mask & (u64::MAX << (from & 63));
+            if mask != 0 {
+                return Some(base + mask.trailing_zeros() as usize);
+            }
+            from = base + 64;
+        }
+    }
+}
+
+/// What [`scan`] returns, found on the structural index when the delimiters allow it (a one-byte
+/// terminator that is not a line break) and the segment is an ordinary one; [`scan`] itself
+/// otherwise. `index` must have been built on this same `buf` (the stream resets it when it reads).
+#[inline]
+fn scan_indexed(buf: &[u8], start: usize, d: &Delimiters, eof: bool, index: &mut Index) -> Scan {
+    let term = d.terminator();
+    let Some(&first) = buf.get(start) else { return scan(buf, start, d, eof) };
+    // `scan`'s own cases: a blank rest (or a segment starting with a blank byte) and UNA.
+    if term.len() != 1 || is_line_break(term[0]) || first.is_ascii_whitespace() || first == 0 || (first == b'U' && buf[start..].starts_with(b"UNA")) {
+        return scan(buf, start, d, eof);
+    }
+    let t = term[0];
+    let mut wrapped = false;
+    let mut from = start;
+    loop {
+        // No terminator in the rest of the buffer: `scan` decides between more input and an
+        // unterminated last segment.
+        let Some(i) = index.next(buf, from, t) else { return scan(buf, start, d, eof) };
+        let b = buf[i];
+        from = i + 1;
+        if b != t {
+            wrapped |= is_line_break(b);
+            continue;
+        }
+        // Only a release character (or a line break, which `escaped` looks through) just before
+        // the terminator can escape it.
+        if let Some(r) = d.release
+            && i > start
+            && (buf[i - 1] == r || is_line_break(buf[i - 1]))
+            && escaped(&buf[start..i], r)
+        {
+            continue;
+        }
+        return finish(buf, i, 1, eof, wrapped);
+    }
+}
+
+/// What the first byte of a segment says to [`Tokenizer::skip_body`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Start {
+    /// Not the first byte of an envelope tag nor of ISA/UNA: a body segment for sure.
+    Body,
+    /// `I`, `U`, `G`, `S`: the tag decides.
+    Maybe,
+    /// A byte `scan` treats specially (blank, NUL): left to the iterator.
+    Other,
+}
+
+const BODY_START: [Start; 256] = {
+    let mut t = [Start::Body; 256];
+    t[b'I' as usize] = Start::Maybe;
+    t[b'U' as usize] = Start::Maybe;
+    t[b'G' as usize] = Start::Maybe;
+    t[b'S' as usize] = Start::Maybe;
+    let mut b = 0;
+    while b < 256 {
+        if (b as u8).is_ascii_whitespace() || b == 0 {
+            t[b] = Start::Other;
+        }
+        b += 1;
+    }
+    t
+};
+
 /// Whether detection took a CR for the terminator because it was the last byte read.
 fn cut_after_cr(d: &Detected, rest: &[u8]) -> bool {
     d.delimiters.terminator() == b"\r" && d.isa_len.is_some_and(|len| d.prefix_len + len + 1 == rest.len())
@@ -136,19 +241,20 @@ pub struct Tokenizer<'a> {
     detected: Detected,
     delimiters: Delimiters,
     suffix: usize,
+    structure: Index,
 }
 
 impl<'a> Tokenizer<'a> {
     pub fn new(input: &'a [u8]) -> Result<Tokenizer<'a>, DetectError> {
         let detected = detect(input)?;
-        Ok(Tokenizer { input, pos: detected.prefix_len, index: 0, delimiters: detected.delimiters, detected, suffix: input.len() })
+        Ok(Tokenizer { input, pos: detected.prefix_len, index: 0, delimiters: detected.delimiters, detected, suffix: input.len(), structure: Index::EMPTY })
     }
 
     /// Resumes tokenising at byte `offset` (a segment start, e.g. a set's header from
     /// [`crate::SetInfo::offset`]) with known delimiters; segment indexes restart at 0.
     pub fn at(input: &'a [u8], offset: usize, detected: Detected) -> Tokenizer<'a> {
         let pos = offset.min(input.len());
-        Tokenizer { input, pos, index: 1, delimiters: detected.delimiters, detected, suffix: input.len() }
+        Tokenizer { input, pos, index: 1, delimiters: detected.delimiters, detected, suffix: input.len(), structure: Index::EMPTY }
     }
 
     /// The segments of one set, header to trailer, as the envelope found them.
@@ -174,6 +280,81 @@ impl<'a> Tokenizer<'a> {
     pub fn suffix(&self) -> &'a [u8] {
         &self.input[self.suffix..]
     }
+
+    /// Skips the body segments of an open set for a pass that only counts them (no set checker):
+    /// terminated, not wrapped, and not an envelope segment nor the start of an interchange — the
+    /// segments [`crate::Envelope::push`] only counts. Stops before the first other segment, which
+    /// the iterator then yields as usual. Returns how many were skipped and where the last ended.
+    pub(crate) fn skip_body(&mut self) -> (usize, usize) {
+        let (input, d) = (self.input, self.delimiters);
+        let term = d.terminator();
+        let len = input.len();
+        let mut pos = self.pos;
+        if term.len() != 1 || is_line_break(term[0]) || pos >= len {
+            return (0, pos);
+        }
+        let t = term[0];
+        // The structural bits of block `base` (all of them, kept for the index) and those not yet
+        // passed (at or after `pos`), in registers for the loop.
+        let mut base = pos & !63;
+        let mut block = match self.structure {
+            Index { base: b, term, mask } if b == base && term == t => mask,
+            _ => crate::simd::structural(&input[base..len.min(base + 64)], t),
+        };
+        let mut mask = block & (u64::MAX << (pos & 63));
+        let mut skipped = 0;
+        // What `scan_indexed` finds, for the segments it finds without `scan`: anything else (a
+        // blank or UNA start, a line break or control character before the terminator, a release
+        // character before it, no terminator left) ends the run, and the iterator takes over.
+        'segments: while let Some(&first) = input.get(pos) {
+            let start = BODY_START[usize::from(first)];
+            if start == Start::Other {
+                break;
+            }
+            while mask == 0 {
+                if base + 64 >= len {
+                    break 'segments;
+                }
+                base += 64;
+                block = crate::simd::structural(&input[base..len.min(base + 64)], t);
+                mask = block;
+            }
+            let i = base + mask.trailing_zeros() as usize;
+            if input[i] != t || d.release.is_some_and(|r| i > pos && (input[i - 1] == r || is_line_break(input[i - 1]))) {
+                break;
+            }
+            if start == Start::Maybe {
+                let raw = &input[pos..i];
+                let tag = &raw[..memchr::memchr(d.element, raw).unwrap_or(raw.len())];
+                if opens_interchange(raw) || crate::envelope::is_envelope_tag(tag) {
+                    break;
+                }
+            }
+            let mut full_end = i + 1;
+            while full_end < len && is_layout(input[full_end]) {
+                full_end += 1;
+            }
+            pos = full_end;
+            skipped += 1;
+            // Drop the bits before the next segment (the terminator, line breaks after it).
+            if full_end - base < 64 {
+                mask &= u64::MAX << (full_end - base);
+            } else if full_end < len {
+                base = full_end & !63;
+                block = crate::simd::structural(&input[base..len.min(base + 64)], t);
+                mask = block & (u64::MAX << (full_end & 63));
+            } else {
+                break;
+            }
+        }
+        self.structure = Index { base, term: t, mask: block };
+        let end = pos;
+        if skipped > 0 {
+            self.pos = pos;
+            self.index += skipped;
+        }
+        (skipped, end)
+    }
 }
 
 impl<'a> Iterator for Tokenizer<'a> {
@@ -189,7 +370,7 @@ impl<'a> Iterator for Tokenizer<'a> {
         {
             self.delimiters = d.delimiters;
         }
-        match scan(self.input, self.pos, &self.delimiters, true) {
+        match scan_indexed(self.input, self.pos, &self.delimiters, true, &mut self.structure) {
             Scan::Segment { raw_end, full_end, terminated, wrapped } => {
                 let raw = &self.input[self.pos..raw_end];
                 let seg = Segment::new(raw, &self.input[raw_end..full_end], self.pos, self.index, self.delimiters, wrapped, terminated);
@@ -231,6 +412,8 @@ pub struct StreamTokenizer<R> {
     delimiters: Option<Delimiters>,
     max_segment: usize,
     bytes_read: u64,
+    /// Describes `buf` as it is between two reads; reset by `fill`.
+    structure: Index,
 }
 
 /// Bytes read per call; also the initial buffer size.
@@ -250,6 +433,7 @@ impl<R: Read> StreamTokenizer<R> {
             delimiters: None,
             max_segment: 16 * 1024 * 1024,
             bytes_read: 0,
+            structure: Index::EMPTY,
         }
     }
 
@@ -271,6 +455,8 @@ impl<R: Read> StreamTokenizer<R> {
 
     /// Reads more bytes, compacting and (up to the limit) growing the buffer.
     fn fill(&mut self) -> Result<(), StreamError> {
+        // Bytes move and arrive: the index no longer describes the buffer.
+        self.structure = Index::EMPTY;
         if self.start > 0 {
             self.buf.copy_within(self.start..self.end, 0);
             self.base += self.start;
@@ -329,7 +515,7 @@ impl<R: Read> StreamTokenizer<R> {
                 }
             }
             let delimiters = self.delimiters.expect("detected above");
-            match scan(window, self.start, &delimiters, self.eof) {
+            match scan_indexed(window, self.start, &delimiters, self.eof, &mut self.structure) {
                 Scan::Segment { raw_end, full_end, terminated, wrapped } => {
                     let seg_start = self.start;
                     let index = self.index;
@@ -351,6 +537,7 @@ impl<R: Read> StreamTokenizer<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     const X12: &[u8] = b"\xEF\xBB\xBFISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260101*1200*U*00401*000000001*0*P*>~\r\nGS*PO*S*R*20260101*1200*1*X*004010~\r\nST*850*0001~\r\nBEG*00*SA*PO1**20260101~\r\nN4*WILKES\nBORO*NC~\r\nSE*4*0001~\r\nGE*1*1~\r\nIEA*1*000000001~\r\n\r\n";
 
@@ -468,6 +655,163 @@ mod tests {
         let segs: Vec<_> = Tokenizer::new(b"UNB+UNOA:1+S+R+200101:1200+1'UNZ+0+1\n").unwrap().collect();
         assert!(!segs[1].is_terminated());
         assert_eq!(segs[1].raw(), b"UNZ+0+1");
+    }
+
+    /// What the tokenizer yielded before the structural index: `scan` alone, segment by segment
+    /// (the same loop as `Tokenizer::next`), as (offset, index, raw, trailer, wrapped, terminated),
+    /// and the suffix.
+    /// (offset, index, raw, trailer, wrapped, terminated) of each segment.
+    type Seen = Vec<(usize, usize, Vec<u8>, Vec<u8>, bool, bool)>;
+
+    fn reference(input: &[u8]) -> (Seen, usize) {
+        let detected = detect(input).unwrap();
+        let mut d = detected.delimiters;
+        let (mut pos, mut index, mut out) = (detected.prefix_len, 0, Vec::new());
+        while pos < input.len() {
+            if index > 0
+                && opens_interchange(&input[pos..])
+                && let Ok(new) = detect(&input[pos..])
+            {
+                d = new.delimiters;
+            }
+            match scan(input, pos, &d, true) {
+                Scan::Segment { raw_end, full_end, terminated, wrapped } => {
+                    out.push((pos, index, input[pos..raw_end].to_vec(), input[raw_end..full_end].to_vec(), wrapped, terminated));
+                    pos = full_end;
+                    index += 1;
+                }
+                _ => return (out, pos),
+            }
+        }
+        (out, input.len())
+    }
+
+    fn segments(input: &[u8]) -> (Seen, usize) {
+        let mut t = Tokenizer::new(input).unwrap();
+        let segs = t.by_ref().map(|s| (s.offset(), s.index(), s.raw().to_vec(), s.trailer().to_vec(), s.is_wrapped(), s.is_terminated())).collect();
+        (segs, input.len() - t.suffix().len())
+    }
+
+    const ISA_X12: &[u8] = b"ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260101*1200*U*00401*000000001*0*P*>~";
+    const UNA_EDIFACT: &[u8] = b"UNA:+.? 'UNB+UNOA:2+S+R+200101:1200+1'";
+
+    /// Random bodies after a real header: the delimiters of both standards, release characters,
+    /// line breaks (CR LF too), layout, NUL and other control bytes, the letters of envelope tags
+    /// and UNA, multi-byte UTF-8, segments longer than a 64-byte block.
+    fn body() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            Just(b"~".to_vec()),
+            Just(b"'".to_vec()),
+            Just(b"*".to_vec()),
+            Just(b"+".to_vec()),
+            Just(b"?".to_vec()),
+            Just(b"??".to_vec()),
+            Just(b"?'".to_vec()),
+            Just(b"\r\n".to_vec()),
+            Just(b"\n".to_vec()),
+            Just(b"\r".to_vec()),
+            Just(b" ".to_vec()),
+            Just(b"\t".to_vec()),
+            Just(vec![0u8]),
+            Just(vec![0x0B]),
+            Just(b"UNA:+.? '".to_vec()),
+            Just(b"SE*".to_vec()),
+            Just(b"ST*850*0001~".to_vec()),
+            Just(b"ISA".to_vec()),
+            Just("…".as_bytes().to_vec()),
+            Just(b"PO1*1*481*BX*308.12*PE*UP*406663330049*VN*YQG6WYKHZV*BP*B0NYRFUSMH".to_vec()),
+            "[A-Z0-9]{1,6}".prop_map(String::into_bytes),
+            any::<u8>().prop_map(|b| vec![b]),
+        ];
+        proptest::collection::vec(piece, 0..60).prop_map(|p| p.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// The structural index finds exactly what `scan` alone finds.
+        #[test]
+        fn the_index_agrees_with_scan(body in body(), edifact in any::<bool>(), again in any::<bool>()) {
+            let mut input = if edifact { UNA_EDIFACT.to_vec() } else { ISA_X12.to_vec() };
+            input.extend_from_slice(&body);
+            if again {
+                // A second interchange with other delimiters.
+                input.extend_from_slice(if edifact { ISA_X12 } else { UNA_EDIFACT });
+                input.extend_from_slice(&body);
+            }
+            prop_assert_eq!(segments(&input), reference(&input));
+        }
+
+        /// Skipping body segments in bulk validates exactly like pushing every segment.
+        #[test]
+        fn skipping_bodies_agrees_with_pushing_every_segment(body in body(), trailer in any::<bool>()) {
+            let mut input = b"ISA*00*          *00*          *ZZ*S              *ZZ*R              *260101*1200*U*00401*000000001*0*P*>~GS*PO*S*R*20260101*1200*7*X*004010~ST*850*0001~".to_vec();
+            input.extend_from_slice(&body);
+            if trailer {
+                input.extend_from_slice(b"~SE*9*0001~GE*1*7~IEA*1*000000001~");
+            }
+            let fast = crate::validate(&input, &crate::EnvelopeOnly).unwrap();
+            let mut pass = crate::Pass::new(&crate::EnvelopeOnly);
+            for seg in Tokenizer::new(&input).unwrap() {
+                pass.push(&seg);
+            }
+            let slow = pass.finish(fast.standard, input.len() as u64);
+            prop_assert_eq!(&fast.findings, &slow.findings);
+            prop_assert_eq!(&fast.interchanges, &slow.interchanges);
+            prop_assert_eq!(fast.segments, slow.segments);
+        }
+
+        /// The stream, fed in random chunks, yields what the slice tokenizer yields (inputs below
+        /// the stream's 4 KiB detection window, where both see the same start).
+        #[test]
+        fn random_chunkings_agree(body in body(), edifact in any::<bool>(), steps in proptest::collection::vec(1usize..200, 1..20)) {
+            let mut input = if edifact { UNA_EDIFACT.to_vec() } else { ISA_X12.to_vec() };
+            input.extend_from_slice(&body);
+            let mut st = StreamTokenizer::new(Steps { data: &input, pos: 0, steps, at: 0 });
+            let mut got = Vec::new();
+            while let Some(s) = st.next_segment().unwrap() {
+                got.push((s.offset(), s.index(), s.raw().to_vec(), s.trailer().to_vec(), s.is_wrapped(), s.is_terminated()));
+            }
+            prop_assert_eq!(got, segments(&input).0);
+        }
+    }
+
+    /// Segments across 64-byte blocks, CR LF after terminators and wrapped lines, in one input.
+    #[test]
+    fn block_edges_and_line_breaks() {
+        let mut input = ISA_X12.to_vec();
+        for n in 0..200 {
+            input.extend_from_slice(b"N1*ST*");
+            input.extend(std::iter::repeat_n(b'X', n % 70));
+            input.extend_from_slice(match n % 4 {
+                0 => b"~".as_slice(),
+                1 => b"~\r\n",
+                2 => b"\n*A~",
+                _ => b"~  \t",
+            });
+        }
+        assert_eq!(segments(&input), reference(&input));
+        input.truncate(input.len() - 1);
+        assert_eq!(segments(&input), reference(&input));
+    }
+
+    /// Reads `steps` bytes at a time in turn.
+    struct Steps<'a> {
+        data: &'a [u8],
+        pos: usize,
+        steps: Vec<usize>,
+        at: usize,
+    }
+
+    impl Read for Steps<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let step = self.steps[self.at % self.steps.len()];
+            self.at += 1;
+            let n = step.min(out.len()).min(self.data.len() - self.pos);
+            out[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+            self.pos += n;
+            Ok(n)
+        }
     }
 
     struct Chunky<'a> {

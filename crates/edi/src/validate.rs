@@ -165,53 +165,30 @@ impl<'r> Pass<'r> {
         let place = self.envelope.push(seg);
         match place {
             Place::SetHeader => {
-                let at = self.envelope.locate(seg);
                 if let Some(mut open) = self.check.take() {
                     // The previous set never got its trailer: its checker ends at its own last
                     // segment, so what it reports stays in that set.
                     open.finish(&self.at, &mut self.extra);
                 }
+                self.envelope.locate_into(seg, &mut self.at);
                 let ic = self.envelope.interchanges().last().expect("set inside an interchange");
                 let group = ic.groups.last().expect("set inside a group");
                 let set = group.sets.last().expect("set just opened");
-                self.check = self.rules.start(ic, group, set, seg, &at, &mut self.extra);
-                self.at = at;
+                self.check = self.rules.start(ic, group, set, seg, &self.at, &mut self.extra);
             }
             Place::SetBody { position } => {
                 if let Some(check) = &mut self.check {
-                    let at = &mut self.at;
-                    at.segment_position = Some(position);
-                    at.segment_index = Some(seg.index());
-                    at.offset = Some(seg.offset());
-                    let tag = at.segment_tag.get_or_insert_with(String::new);
-                    let bytes = seg.tag();
-                    if tag.as_bytes() != bytes {
-                        tag.clear();
-                        if bytes.is_ascii() {
-                            tag.extend(bytes.iter().map(|b| char::from(*b)));
-                        } else {
-                            tag.push_str(&String::from_utf8_lossy(bytes));
-                        }
-                    }
-                    check.segment(seg, at, &mut self.extra);
+                    at_segment(&mut self.at, seg, position);
+                    check.segment(seg, &self.at, &mut self.extra);
                 }
             }
             Place::SetTrailer { position } => {
                 if let Some(mut check) = self.check.take() {
-                    let mut at = self.envelope.locate(seg);
-                    // The envelope has closed the set; the trailer still belongs to it.
-                    let ic = self.envelope.interchanges().len() - 1;
-                    let ics = &self.envelope.interchanges()[ic];
-                    let g = ics.groups.len() - 1;
-                    let set = &ics.groups[g].sets[ics.groups[g].sets.len() - 1];
-                    at.interchange_index = Some(ic);
-                    at.group_index = Some(g);
-                    at.set_index = Some(ics.groups[g].sets.len() - 1);
-                    at.set = Some(set.control.clone());
-                    at.set_id = Some(set.id.clone());
-                    at.segment_position = Some(position);
-                    check.segment(seg, &at, &mut self.extra);
-                    check.finish(&at, &mut self.extra);
+                    // The envelope has closed the set, but the trailer still belongs to it: the
+                    // location stays the set's (set when its header came), at the trailer.
+                    at_segment(&mut self.at, seg, position);
+                    check.segment(seg, &self.at, &mut self.extra);
+                    check.finish(&self.at, &mut self.extra);
                 }
             }
             _ => {
@@ -221,6 +198,19 @@ impl<'r> Pass<'r> {
                 }
             }
         }
+    }
+
+    /// Whether the next body segments of the open set would only be counted: a set is open and
+    /// no checker follows it ([`EnvelopeOnly`], or a set without a guide).
+    pub(crate) fn only_counts(&self) -> bool {
+        self.check.is_none() && self.envelope.in_set()
+    }
+
+    /// What `n` calls of [`Pass::push`] with terminated body segments do when [`Pass::only_counts`]
+    /// (the last of them ending at byte `end`).
+    pub(crate) fn count_body(&mut self, n: usize, end: usize) {
+        self.segments += n as u64;
+        self.envelope.body_run(n, end);
     }
 
     pub fn finish(mut self, standard: Standard, bytes: u64) -> Validation {
@@ -236,12 +226,54 @@ impl<'r> Pass<'r> {
     }
 }
 
+/// Moves the location of the open set to segment `seg` at `position` (only the segment's own
+/// fields change within a set, so they are updated in place instead of allocating a location).
+#[inline]
+fn at_segment(at: &mut Location, seg: &Segment<'_>, position: usize) {
+    at.segment_position = Some(position);
+    at.segment_index = Some(seg.index());
+    at.offset = Some(seg.offset());
+    let bytes = seg.tag();
+    let tag = at.segment_tag.get_or_insert_with(String::new);
+    // Tags are two or three bytes: compared as integers, without a call to `memcmp`.
+    let same = match (short_tag(tag.as_bytes()), short_tag(bytes)) {
+        (Some(a), Some(b)) => a == b,
+        _ => tag.as_bytes() == bytes,
+    };
+    if !same {
+        tag.clear();
+        match std::str::from_utf8(bytes) {
+            Ok(text) => tag.push_str(text),
+            Err(_) => tag.push_str(&String::from_utf8_lossy(bytes)),
+        }
+    }
+}
+
+/// A tag of at most three bytes as an integer (its length in the high byte).
+#[inline(always)]
+fn short_tag(tag: &[u8]) -> Option<u32> {
+    match *tag {
+        [a, b] => Some(2 << 24 | u32::from(a) << 8 | u32::from(b)),
+        [a, b, c] => Some(3 << 24 | u32::from(a) << 16 | u32::from(b) << 8 | u32::from(c)),
+        _ => None,
+    }
+}
+
 /// Validates an input held in memory.
 pub fn validate(input: &[u8], rules: &dyn SetRules) -> Result<Validation, DetectError> {
-    let tokens = Tokenizer::new(input)?;
+    let mut tokens = Tokenizer::new(input)?;
     let standard = tokens.standard();
     let mut pass = Pass::new(rules);
-    for seg in tokens {
+    loop {
+        // A set nobody checks only counts its body: those segments are skipped in bulk, without
+        // building a segment each (the same counts and offsets as pushing them one by one).
+        if pass.only_counts() {
+            let (n, end) = tokens.skip_body();
+            if n > 0 {
+                pass.count_body(n, end);
+            }
+        }
+        let Some(seg) = tokens.next() else { break };
         pass.push(&seg);
     }
     Ok(pass.finish(standard, input.len() as u64))

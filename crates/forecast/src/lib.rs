@@ -1,1 +1,8 @@
-//! placeholder
+//! ACORN's forecasting engine: weekly demand forecasts (mean and integer quantiles) per series,
+//! and the replenishment maths that turns them into order quantities.
+//!
+//! Pure Rust and free of IO: callers hand in numbers and get numbers back. The ACORN services
+//! store and schedule; this crate only computes, so it can be tested and benchmarked on its own.
+
+pub mod dist;
+pub mod methods;

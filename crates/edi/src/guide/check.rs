@@ -10,8 +10,9 @@
 //!
 //! Element checks work on raw bytes and only ask for [`Element::value`] when the segment is
 //! wrapped or contains a release character: a segment without component, repetition or release
-//! characters (most X12 segments) takes a fast path that splits it on the element separator eight
-//! bytes at a time ([`Fields`]) and checks each value in place. Nothing is allocated per segment;
+//! characters (most X12 segments) takes a fast path that splits it on the element separator from
+//! bit masks of 64 bytes at a time ([`Fields`], the first mask found by the same SIMD pass that
+//! decides the path) and checks each value in place. Nothing is allocated per segment;
 //! findings are formatted only when made.
 
 use std::borrow::Cow;
@@ -569,13 +570,21 @@ impl SetCheck for GuideCheck<'_> {
         let d = seg.delimiters();
         // One scan decides whether any element may need splitting or unescaping; most segments
         // need neither and take the fast path, which splits on the element separator alone.
-        let special = seg.is_wrapped()
-            || match (d.repetition, d.release) {
-                // X12 before 5010: only the component separator can make a segment special.
-                (None, None) => memchr::memchr(d.component, seg.raw()).is_some(),
-                (repetition, release) => memchr::memchr3(d.component, repetition.unwrap_or(d.component), release.unwrap_or(d.component), seg.raw()).is_some(),
-            };
-        let mut fields = Fields::new(seg.raw(), d.element);
+        let raw = seg.raw();
+        let specials = match (d.repetition, d.release) {
+            // X12 before 5010: only the component separator can make a segment special.
+            (None, None) => [d.component; 3],
+            (repetition, release) => [d.component, repetition.unwrap_or(d.component), release.unwrap_or(d.component)],
+        };
+        // One classification of the first 64 bytes (nearly every segment) finds the element
+        // separators and whether any element may need splitting or unescaping; most segments need
+        // neither and take the fast path, which splits on the element separator alone.
+        let (mask, mut special) = crate::simd::separators(&raw[..raw.len().min(64)], d.element, specials);
+        if let Some(rest) = raw.get(64..) {
+            special |= memchr::memchr3(specials[0], specials[1], specials[2], rest).is_some();
+        }
+        special |= seg.is_wrapped();
+        let mut fields = Fields::with_mask(raw, d.element, mask);
         let tag = if seg.is_wrapped() { seg.tag() } else { fields.next().unwrap_or_default() };
         let trailer = match g.standard {
             Standard::X12 => TRAILER_X12,
@@ -660,60 +669,57 @@ fn parse_count(v: &[u8]) -> Option<u64> {
     Some(v.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')))
 }
 
-/// Splits a segment's bytes on one separator, eight bytes at a time: most elements are a few bytes
-/// long, and a byte-by-byte search spends its time on the loop rather than the bytes.
+/// Splits a segment's bytes on one separator, from bit masks of 64 bytes at a time
+/// ([`crate::simd::separators`]): most elements are a few bytes long, and a byte-by-byte search
+/// spends its time on the loop rather than the bytes. The mask of the first 64 bytes may come from
+/// the caller, which classifies them anyway.
 pub(crate) struct Fields<'a> {
     bytes: &'a [u8],
     /// Start of the next field.
     start: usize,
-    /// Offset of the chunk `mask` describes, and of the next chunk to load.
+    /// Offset of the 64-byte chunk `mask` describes.
     chunk: usize,
-    next_chunk: usize,
-    /// The separators (high bit of each matching byte) in the current chunk not yet returned.
+    /// The separators in the current chunk not yet returned (bit `i` for byte `chunk + i`).
     mask: u64,
-    splat: u64,
+    sep: u8,
     done: bool,
 }
 
 impl<'a> Fields<'a> {
+    #[cfg(test)]
     pub fn new(bytes: &'a [u8], sep: u8) -> Fields<'a> {
-        Fields { bytes, start: 0, chunk: 0, next_chunk: 0, mask: 0, splat: u64::from(sep) * 0x0101_0101_0101_0101, done: false }
+        let (mask, _) = crate::simd::separators(&bytes[..bytes.len().min(64)], sep, [sep; 3]);
+        Fields::with_mask(bytes, sep, mask)
     }
-}
 
-/// The high bit of each byte of `x` that is zero, exactly (no false positives from borrows).
-fn zero_bytes(x: u64) -> u64 {
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
+    /// `mask`: the separators among the first 64 bytes.
+    pub fn with_mask(bytes: &'a [u8], sep: u8, mask: u64) -> Fields<'a> {
+        Fields { bytes, start: 0, chunk: 0, mask, sep, done: false }
+    }
 }
 
 impl<'a> Iterator for Fields<'a> {
     type Item = &'a [u8];
 
+    #[inline]
     fn next(&mut self) -> Option<&'a [u8]> {
         loop {
             if self.done {
                 return None;
             }
             if self.mask != 0 {
-                let at = self.chunk + (self.mask.trailing_zeros() / 8) as usize;
+                let at = self.chunk + self.mask.trailing_zeros() as usize;
                 self.mask &= self.mask - 1;
                 let field = self.bytes.get(self.start..at).unwrap_or_default();
                 self.start = at + 1;
                 return Some(field);
             }
-            let rest = self.bytes.get(self.next_chunk..).unwrap_or_default();
-            if rest.is_empty() {
+            self.chunk += 64;
+            let Some(rest) = self.bytes.get(self.chunk..).filter(|r| !r.is_empty()) else {
                 self.done = true;
                 return Some(self.bytes.get(self.start..).unwrap_or_default());
-            }
-            // A short tail is padded with bytes that differ from the separator.
-            let mut word = [!(self.splat as u8); 8];
-            let n = rest.len().min(8);
-            word[..n].copy_from_slice(&rest[..n]);
-            self.chunk = self.next_chunk;
-            self.next_chunk += n;
-            self.mask = zero_bytes(u64::from_le_bytes(word) ^ self.splat);
+            };
+            self.mask = crate::simd::separators(&rest[..rest.len().min(64)], self.sep, [self.sep; 3]).0;
         }
     }
 }

@@ -123,11 +123,30 @@ pub(crate) struct When {
 }
 
 /// A code list. Codes of up to seven bytes (nearly all) are packed into integers, so a lookup is a
-/// binary search over `u64`s rather than byte-string comparisons.
+/// binary search over `u64`s rather than byte-string comparisons; codes of one or two printable
+/// ASCII bytes (most X12 qualifiers: `EA`, `UP`, `N`) are also bits of a set, so looking one up
+/// is a bit test.
 #[derive(Debug, Clone)]
 pub(crate) struct CodeList {
     short: Vec<u64>,
     long: Vec<Box<[u8]>>,
+    /// Bit [`tiny_index`] of every code of one or two printable ASCII bytes.
+    tiny: Box<[u64; TINY_WORDS]>,
+}
+
+/// Bytes 0x20..=0x7F (printable ASCII and DEL, 96 bytes): one-byte codes take the first 96 bits, two-byte codes
+/// the 96 × 96 after them.
+const TINY_WORDS: usize = (96 + 96 * 96usize).div_ceil(64);
+
+/// The bit of a one- or two-byte code of printable ASCII bytes in [`CodeList::tiny`].
+#[inline(always)]
+fn tiny_index(code: &[u8]) -> Option<usize> {
+    let at = |b: u8| b.checked_sub(0x20).map(usize::from).filter(|&i| i < 96);
+    match *code {
+        [a] => at(a),
+        [a, b] => Some(96 + at(a)? * 96 + at(b)?),
+        _ => None,
+    }
 }
 
 /// A code of at most seven bytes as an integer, its length in the low byte (so `A` and `A\0` differ).
@@ -140,7 +159,7 @@ fn pack_code(code: &[u8]) -> Option<u64> {
 }
 
 impl CodeList {
-    fn new(values: &[String]) -> CodeList {
+    pub(crate) fn new(values: &[String]) -> CodeList {
         let (mut short, mut long) = (Vec::new(), Vec::new());
         for v in values {
             match pack_code(v.as_bytes()) {
@@ -152,11 +171,19 @@ impl CodeList {
         short.dedup();
         long.sort_unstable();
         long.dedup();
-        CodeList { short, long }
+        let mut tiny = Box::new([0u64; TINY_WORDS]);
+        for i in values.iter().filter_map(|v| tiny_index(v.as_bytes())) {
+            tiny[i / 64] |= 1 << (i % 64);
+        }
+        CodeList { short, long, tiny }
     }
 
     #[inline]
     pub fn contains(&self, value: &[u8]) -> bool {
+        // Exact for such values: the bit is set for every code of the list that has one.
+        if let Some(i) = tiny_index(value) {
+            return self.tiny[i / 64] & 1 << (i % 64) != 0;
+        }
         match pack_code(value) {
             // A scan beats a binary search on the short lists most elements have.
             Some(packed) if self.short.len() <= 16 => self.short.contains(&packed),

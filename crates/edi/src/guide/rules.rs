@@ -145,7 +145,7 @@ fn is_numeric(ty: DataType) -> bool {
 }
 
 /// Checks one non-empty value against its type and lengths (the code list is checked by the caller).
-#[inline]
+#[inline(always)]
 pub(crate) fn check_value(ty: DataType, min: u16, max: u16, v: &[u8]) -> Result<(), Problem> {
     let len = match ty {
         DataType::Alnum | DataType::Id | DataType::EdiAlnum => text_len(v, false)?,
@@ -398,12 +398,18 @@ impl Note {
 /// that they are digits.
 #[inline]
 fn gs1_check_digit(body: &[u8]) -> u8 {
-    let mut sum = 0u32;
-    for (i, b) in body.iter().rev().enumerate() {
-        let d = u32::from(b.wrapping_sub(b'0'));
-        sum += if i % 2 == 0 { 3 * d } else { d };
+    // Two sums, the digits weighted 3 (from the right: first, third…) and those weighted 1, taken
+    // a pair of digits at a time from the right.
+    let (mut three, mut one) = (0u32, 0u32);
+    let pairs = body.rchunks_exact(2);
+    if let [first] = pairs.remainder() {
+        three += u32::from(first.wrapping_sub(b'0'));
     }
-    ((10 - sum % 10) % 10) as u8
+    for pair in pairs {
+        three += u32::from(pair[1].wrapping_sub(b'0'));
+        one += u32::from(pair[0].wrapping_sub(b'0'));
+    }
+    ((10 - (3 * three + one) % 10) % 10) as u8
 }
 
 /// What is wrong with a GTIN or SSCC, if anything.

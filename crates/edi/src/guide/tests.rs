@@ -664,3 +664,22 @@ fn fields_split_like_slice_split() {
         assert_eq!(ours, std, "{text:?}");
     }
 }
+
+proptest::proptest! {
+    /// Across 64-byte chunks and at their edges too.
+    #[test]
+    fn fields_split_like_slice_split_at_any_length(text in "[A*]{0,200}") {
+        let ours: Vec<&[u8]> = super::check::Fields::new(text.as_bytes(), b'*').collect();
+        let std: Vec<&[u8]> = text.as_bytes().split(|b| *b == b'*').collect();
+        proptest::prop_assert_eq!(ours, std);
+    }
+
+    /// A code list answers like a plain list of its codes, for codes of every length.
+    #[test]
+    fn code_lists_answer_like_a_list(codes in proptest::collection::vec("[ -~\u{80}]{0,9}", 1..20), probes in proptest::collection::vec("[ -~\u{80}]{0,9}", 0..40)) {
+        let list = super::compile::CodeList::new(&codes);
+        for probe in codes.iter().chain(&probes) {
+            proptest::prop_assert_eq!(list.contains(probe.as_bytes()), codes.contains(probe), "{:?}", probe);
+        }
+    }
+}
