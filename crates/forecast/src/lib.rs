@@ -6,3 +6,17 @@
 
 pub mod dist;
 pub mod methods;
+pub mod m3;
+pub mod replenish;
+pub mod classify;
+pub mod engine;
+pub mod metrics;
+pub mod panel;
+pub mod quantile;
+pub mod season;
+pub mod select;
+pub mod series;
+
+pub use classify::DemandClass;
+pub use engine::{Config, Forecast, History, forecast, forecast_batch, forecast_batch_with, season_index};
+pub use season::SeasonIndex;
