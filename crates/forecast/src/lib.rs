@@ -4,15 +4,16 @@
 //! Pure Rust and free of IO: callers hand in numbers and get numbers back. The ACORN services
 //! store and schedule; this crate only computes, so it can be tested and benchmarked on its own.
 
-pub mod dist;
-pub mod methods;
-pub mod m3;
-pub mod replenish;
+pub mod bench;
 pub mod classify;
+pub mod dist;
 pub mod engine;
+pub mod m3;
+pub mod methods;
 pub mod metrics;
 pub mod panel;
 pub mod quantile;
+pub mod replenish;
 pub mod season;
 pub mod select;
 pub mod series;
