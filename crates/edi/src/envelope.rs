@@ -6,12 +6,14 @@
 //! and EDIFACT (UNA/UNB/UNG/UNH … UNT/UNE/UNZ) share one state machine: an EDIFACT interchange
 //! without UNG gets an implicit group, so every set belongs to exactly one group.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use serde::Serialize;
 
 use crate::report::{Finding, Location, Rule, Scope};
-use crate::segment::Segment;
+
+use crate::segment::{Element, Segment};
 use crate::syntax::Standard;
 
 /// Where a segment sits in the envelope.
@@ -155,6 +157,11 @@ impl Envelope {
         self.state == State::Set
     }
 
+    /// The position in the open set of its last segment so far (the header is 1).
+    pub(crate) fn set_position(&self) -> usize {
+        self.set_position
+    }
+
     /// What `n` calls of [`Envelope::push`] with terminated body segments of the open set do, the
     /// last of them ending at byte `end`: they only move the set's counters.
     pub(crate) fn body_run(&mut self, n: usize, end: usize) {
@@ -232,15 +239,7 @@ impl Envelope {
         // Nearly every segment is a terminated body segment of an open set: it only moves the
         // set's counters, as `body` would.
         if self.state == State::Set && seg.is_terminated() && !is_envelope_tag(seg.tag()) {
-            let end = self.last_offset;
-            self.set_position += 1;
-            if let Some(ic) = self.interchanges.last_mut() {
-                ic.end_offset = end;
-                if let Some(set) = ic.groups.last_mut().and_then(|g| g.sets.last_mut()) {
-                    set.segments += 1;
-                    set.end_offset = end;
-                }
-            }
+            self.body_run(1, self.last_offset);
             return Place::SetBody { position: self.set_position };
         }
         // Located before the segment moves the state (an unterminated IEA still names its
@@ -523,9 +522,7 @@ impl Envelope {
         let x12 = seg.is("ST");
         let (id, control, version) = if x12 {
             // ST01, ST02 and ST03 from one split of the segment.
-            let mut elements = seg.elements();
-            let text = |e: Option<crate::segment::Element<'_>>| e.map(|e| e.text().into_owned()).unwrap_or_default();
-            let (id, control, st03) = (text(elements.next()), text(elements.next()), text(elements.next()));
+            let [id, control, st03] = first_texts(seg).map(Cow::into_owned);
             let version =
                 if st03.is_empty() { self.interchanges.last().and_then(|i| i.groups.last()).map(|g| g.version.clone()).unwrap_or_default() } else { st03 };
             (id, control, version)
@@ -574,8 +571,7 @@ impl Envelope {
         let position = self.set_position;
         let x12 = seg.is("SE");
         // SE01 and SE02 from one split, borrowed unless they hold release characters or wrapping.
-        let mut elements = seg.elements();
-        let (count, reference) = (elements.next().map(|e| e.text()).unwrap_or_default(), elements.next().map(|e| e.text()).unwrap_or_default());
+        let [count, reference] = first_texts(seg);
         let set = self.open_set_mut().expect("open set");
         set.segments = position;
         set.closed = true;
@@ -679,6 +675,21 @@ impl Envelope {
             }
         }
     }
+}
+
+/// The text of the first `N` elements of `seg` (`""` for those absent), as [`Segment::elements`]
+/// and [`crate::Element::text`] give them. A segment that is not wrapped and has no release
+/// character (every X12 segment) is split on its element separator directly: each element is then
+/// its own bytes, borrowed when they are UTF-8.
+fn first_texts<'a, const N: usize>(seg: &Segment<'a>) -> [Cow<'a, str>; N] {
+    let raw = seg.raw();
+    let d = seg.delimiters();
+    if seg.is_wrapped() || seg.is_service_advice() || d.release.is_some_and(|r| memchr::memchr(r, raw).is_some()) {
+        let mut elements = seg.elements();
+        return std::array::from_fn(|_| elements.next().map(|e| e.text()).unwrap_or_default());
+    }
+    let mut parts = raw.split(|b| *b == d.element).skip(1);
+    std::array::from_fn(|_| parts.next().map(|bytes| Element::unwrapped(bytes, *d).text()).unwrap_or_default())
 }
 
 /// Sets `slot` to `value`, reusing the string already there.
@@ -863,6 +874,24 @@ mod tests {
             for c in &all {
                 proptest::prop_assert_eq!(ours.insert(c), strings.insert(c.clone()), "{}", c);
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// The direct split of header and trailer elements reads what `elements` and `text` read,
+        /// for X12 and EDIFACT segments, with release characters, wrapping and non-UTF-8 bytes.
+        #[test]
+        fn first_texts_read_like_elements(raw in proptest::collection::vec(proptest::prop_oneof![
+            proptest::prelude::Just(b'*'), proptest::prelude::Just(b'+'), proptest::prelude::Just(b'?'), proptest::prelude::Just(b':'),
+            proptest::prelude::Just(b'\n'), proptest::prelude::Just(0xC4u8), proptest::prelude::Just(b'A'), proptest::prelude::Just(b'1'),
+        ], 0..24), edifact in proptest::prelude::any::<bool>()) {
+            let mut bytes = if edifact { b"UNT".to_vec() } else { b"SE".to_vec() };
+            bytes.extend(&raw);
+            let d = if edifact { crate::Delimiters::edifact_default() } else { crate::Delimiters::x12_default(None) };
+            let seg = Segment::new(&bytes, b"", 0, 0, d, memchr::memchr2(b'\r', b'\n', &bytes).is_some(), true);
+            let mut elements = seg.elements();
+            let want: [Cow<'_, str>; 3] = std::array::from_fn(|_| elements.next().map(|e| e.text()).unwrap_or_default());
+            proptest::prop_assert_eq!(first_texts::<3>(&seg), want);
         }
     }
 

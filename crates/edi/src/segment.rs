@@ -168,6 +168,11 @@ pub struct Element<'a> {
 }
 
 impl<'a> Element<'a> {
+    /// An element of a segment that is not wrapped.
+    pub(crate) fn unwrapped(raw: &'a [u8], delimiters: Delimiters) -> Element<'a> {
+        Element { raw, delimiters, wrapped: false }
+    }
+
     /// The bytes as written, release characters and wrap line breaks included.
     pub fn raw(&self) -> &'a [u8] {
         self.raw

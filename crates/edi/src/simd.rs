@@ -2,10 +2,14 @@
 //!
 //! The tokenizer asks where the terminator and line breaks are in each 64-byte block of its
 //! buffer ([`structural`]); the guide checker asks where the element separators are in a segment
-//! and whether it holds any component, repetition or release character ([`separators`]). Bit `i`
-//! of a mask describes byte `i`. On x86_64 the bytes are compared sixteen at a time with SSE2 (part
-//! of the x86_64 baseline, so no runtime detection is needed); elsewhere a scalar loop gives the
-//! same masks. The tests compare both with a byte-by-byte definition on random inputs.
+//! and whether it holds any component, repetition or release character ([`separators`]), and, for
+//! its table-driven path, which bytes of a segment of up to 128 bytes are separators, digits,
+//! decimal marks, minus signs or anything unusual ([`classify`]). Bit `i` of a mask describes byte
+//! `i`. On x86_64 the bytes are compared sixteen at a time with SSE2 (part of the x86_64 baseline,
+//! so no runtime detection is needed), and a whole 64-byte block thirty-two at a time with AVX2 when
+//! the CPU has it (detected at run time; the answer is cached by the standard library); elsewhere a
+//! scalar loop gives the same masks. The tests compare every path with a byte-by-byte definition on
+//! random inputs.
 
 /// Bits of the bytes of `bytes` (at most 64) that equal `term` or are at most 0x0D: the terminator
 /// and the line breaks `\r` and `\n`. Other control characters (tab, NUL…) are set too; the
@@ -15,12 +19,80 @@ pub(crate) fn structural(bytes: &[u8], term: u8) -> u64 {
     debug_assert!(bytes.len() <= 64);
     #[cfg(target_arch = "x86_64")]
     {
+        if let Ok(block) = <&[u8; 64]>::try_from(bytes)
+            && std::arch::is_x86_feature_detected!("avx2")
+        {
+            // SAFETY: the CPU has AVX2 (just checked).
+            return unsafe { avx2::structural(block, term) };
+        }
         sse2::structural(bytes, term)
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
         scalar_structural(bytes, term)
     }
+}
+
+/// For a whole 64-byte block, the masks [`crate::tokenizer`]'s bulk skip reads: the terminator
+/// `term`; the bytes that stop it (at most 0x0D — line breaks, other control characters — and the
+/// release character `release`, when there is one); and the bytes a segment must not start with for
+/// it (`I`, `U`, `G`, `S`: an envelope tag may follow; a space: layout).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+pub(crate) fn body_block(block: &[u8; 64], term: u8, release: Option<u8>) -> BodyBlock {
+    // Without a release character, NUL stands in for it: NUL stops the skip anyway.
+    let release = release.unwrap_or(0);
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2 (just checked).
+            return unsafe { avx2::body_block(block, term, release) };
+        }
+        sse2::body_block(block, term, release)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        scalar_body_block(block, term, release)
+    }
+}
+
+/// A loop over whole blocks, given the classifier ([`body_block`]) to call on each.
+pub(crate) trait BlockScan {
+    type Output;
+    fn scan(self, classify: impl Fn(&[u8; 64]) -> BodyBlock) -> Self::Output;
+}
+
+/// Runs `scan` with [`body_block`]'s classifier for `term` and `release`. With AVX2 (and POPCNT,
+/// LZCNT), the whole loop is compiled for them, so the classifier is inlined into it and its
+/// constants are set up once, not at every block.
+#[inline]
+pub(crate) fn scan_blocks<S: BlockScan>(term: u8, release: Option<u8>, scan: S) -> S::Output {
+    let release = release.unwrap_or(0);
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("popcnt") && std::arch::is_x86_feature_detected!("lzcnt") {
+            // SAFETY: the CPU has AVX2, POPCNT and LZCNT (just checked).
+            return unsafe { avx2::scan_blocks(term, release, scan) };
+        }
+        scan.scan(|block| sse2::body_block(block, term, release))
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        scan.scan(|block| scalar_body_block(block, term, release))
+    }
+}
+
+/// What [`body_block`] returns (bit `i` for byte `i` of the block).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BodyBlock {
+    pub term: u64,
+    pub stop: u64,
+    pub suspect: u64,
+}
+
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn scalar_body_block(block: &[u8; 64], term: u8, release: u8) -> BodyBlock {
+    let bits = |f: &dyn Fn(u8) -> bool| block.iter().enumerate().filter(|(_, b)| f(**b)).fold(0u64, |m, (i, _)| m | 1 << i);
+    BodyBlock { term: bits(&|b| b == term), stop: bits(&|b| b <= 0x0D || b == release), suspect: bits(&|b| matches!(b, b'I' | b'U' | b'G' | b'S' | b' ')) }
 }
 
 /// For `bytes` (at most 64): the bits of the bytes equal to `sep`, and whether any byte equals one
@@ -49,9 +121,64 @@ fn scalar_separators(bytes: &[u8], sep: u8, special: [u8; 3]) -> (u64, bool) {
     (mask, bytes.iter().any(|b| special.contains(b)))
 }
 
+/// Bit masks of the bytes of one segment of at most 128 bytes (bit `i` for byte `i`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Classes {
+    /// The element separator.
+    pub sep: u128,
+    /// `0`–`9`.
+    pub digit: u128,
+    pub dot: u128,
+    /// Anything a value check must look at byte by byte: bytes outside printable ASCII (below
+    /// 0x20, 0x7F and above) and the `special` bytes (component, repetition, release characters).
+    pub odd: u128,
+}
+
+/// The [`Classes`] of `bytes` (at most 128).
+#[inline]
+pub(crate) fn classify(bytes: &[u8], sep: u8, special: [u8; 3]) -> Classes {
+    debug_assert!(bytes.len() <= 128);
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2 (just checked).
+            return unsafe { avx2::classify(bytes, sep, special) };
+        }
+        sse2::classify(bytes, sep, special)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        scalar_classify(bytes, sep, special)
+    }
+}
+
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn scalar_classify(bytes: &[u8], sep: u8, special: [u8; 3]) -> Classes {
+    let bits = |f: &dyn Fn(u8) -> bool| bytes.iter().enumerate().filter(|(_, b)| f(**b)).fold(0u128, |m, (i, _)| m | 1 << i);
+    Classes {
+        sep: bits(&|b| b == sep),
+        digit: bits(&|b| b.is_ascii_digit()),
+        dot: bits(&|b| b == b'.'),
+        odd: bits(&|b| !(0x20..0x7F).contains(&b) || special.contains(&b)),
+    }
+}
+
+/// Assembles per-piece masks of `W` bytes each (`pieces[c][k]`: class `c`, bytes `W * k ..`)
+/// into [`Classes`]. The pieces sit in arrays rather than being shifted into place one by one, so
+/// every shift below is by a constant.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn assemble<const N: usize>(pieces: [[u32; N]; 4], width: u32) -> Classes {
+    let join = |p: [u32; N]| p.iter().enumerate().fold(0u128, |m, (k, &x)| m | u128::from(x) << (k as u32 * width));
+    let [sep, digit, dot, odd] = pieces.map(join);
+    Classes { sep, digit, dot, odd }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod sse2 {
-    use std::arch::x86_64::{__m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8};
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_sub_epi8,
+    };
 
     /// Runs `piece` over `bytes` (at most 64) sixteen bytes at a time and assembles the two 16-bit
     /// masks it returns per piece into 64-bit masks. A tail shorter than sixteen bytes is read with
@@ -135,6 +262,218 @@ mod sse2 {
             (mask, any != 0)
         }
     }
+
+    /// [`super::body_block`], sixteen bytes at a time.
+    #[inline]
+    pub(super) fn body_block(block: &[u8; 64], term: u8, release: u8) -> super::BodyBlock {
+        // SAFETY: as in `structural`: SSE2 only; each load reads sixteen of the 64 bytes of `block`.
+        unsafe {
+            let (t, r, cr) = (_mm_set1_epi8(term as i8), _mm_set1_epi8(release as i8), _mm_set1_epi8(0x0D));
+            let (i, u, g, s, space) =
+                (_mm_set1_epi8(b'I' as i8), _mm_set1_epi8(b'U' as i8), _mm_set1_epi8(b'G' as i8), _mm_set1_epi8(b'S' as i8), _mm_set1_epi8(b' ' as i8));
+            let m = |v: __m128i| u64::from(_mm_movemask_epi8(v) as u32 & 0xFFFF);
+            let (mut term, mut stop, mut suspect) = (0, 0, 0);
+            for k in 0..4 {
+                let v = _mm_loadu_si128(block.as_ptr().add(16 * k).cast::<__m128i>());
+                let low = _mm_cmpeq_epi8(_mm_min_epu8(v, cr), v);
+                let odd = _mm_or_si128(
+                    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, i), _mm_cmpeq_epi8(v, u)), _mm_or_si128(_mm_cmpeq_epi8(v, g), _mm_cmpeq_epi8(v, s))),
+                    _mm_cmpeq_epi8(v, space),
+                );
+                term |= m(_mm_cmpeq_epi8(v, t)) << (16 * k);
+                stop |= m(_mm_or_si128(low, _mm_cmpeq_epi8(v, r))) << (16 * k);
+                suspect |= m(odd) << (16 * k);
+            }
+            super::BodyBlock { term, stop, suspect }
+        }
+    }
+
+    /// [`super::classify`]: four masks per sixteen bytes, the tail read as in [`pieces`].
+    #[inline]
+    pub(super) fn classify(bytes: &[u8], sep: u8, special: [u8; 3]) -> super::Classes {
+        // SAFETY: as in `structural`: SSE2 only; the loads read sixteen bytes inside `bytes` (or
+        // inside the zeroed copy of a short `bytes`).
+        unsafe {
+            let s = _mm_set1_epi8(sep as i8);
+            let (x, y, z) = (_mm_set1_epi8(special[0] as i8), _mm_set1_epi8(special[1] as i8), _mm_set1_epi8(special[2] as i8));
+            let (zero, nine, space, del, dot) =
+                (_mm_set1_epi8(b'0' as i8), _mm_set1_epi8(9), _mm_set1_epi8(0x20), _mm_set1_epi8(0x7F), _mm_set1_epi8(b'.' as i8));
+            let m = |v: __m128i| _mm_movemask_epi8(v) as u32 & 0xFFFF;
+            let piece = |v: __m128i| {
+                let d = _mm_sub_epi8(v, zero);
+                // Signed `v < 0x20` is a byte below 0x20 or at 0x80 and above.
+                let odd = _mm_or_si128(
+                    _mm_or_si128(_mm_cmplt_epi8(v, space), _mm_cmpeq_epi8(v, del)),
+                    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, x), _mm_cmpeq_epi8(v, y)), _mm_cmpeq_epi8(v, z)),
+                );
+                [m(_mm_cmpeq_epi8(v, s)), m(_mm_cmpeq_epi8(_mm_min_epu8(d, nine), d)), m(_mm_cmpeq_epi8(v, dot)), m(odd)]
+            };
+            let len = bytes.len();
+            let mut out = [[0u32; 8]; 4];
+            let full = len / 16;
+            for k in 0..full {
+                let v = _mm_loadu_si128(bytes.as_ptr().add(16 * k).cast::<__m128i>());
+                for (o, b) in out.iter_mut().zip(piece(v)) {
+                    o[k] = b;
+                }
+            }
+            let rest = len % 16;
+            if rest > 0 {
+                let (v, shift, keep) = if len >= 16 {
+                    (_mm_loadu_si128(bytes.as_ptr().add(len - 16).cast::<__m128i>()), 16 - rest, u32::MAX)
+                } else {
+                    let mut copy = [0u8; 16];
+                    copy[..len].copy_from_slice(bytes);
+                    // The zero padding counts as odd: keep the bits of real bytes only.
+                    (_mm_loadu_si128(copy.as_ptr().cast::<__m128i>()), 0, (1u32 << len) - 1)
+                };
+                for (o, b) in out.iter_mut().zip(piece(v)) {
+                    o[full] = b >> shift & keep;
+                }
+            }
+            super::assemble(out, 16)
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::{
+        __m128i, __m256i, _mm_loadu_si128, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8, _mm256_loadu_si256, _mm256_min_epu8, _mm256_movemask_epi8,
+        _mm256_or_si256, _mm256_set_epi32, _mm256_set_epi64x, _mm256_set_m128i, _mm256_set1_epi8, _mm256_setr_epi8, _mm256_setzero_si256, _mm256_shuffle_epi8,
+        _mm256_srli_epi16, _mm256_sub_epi8,
+    };
+
+    /// [`super::structural`] of a whole block, two 32-byte loads instead of four 16-byte ones.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn structural(block: &[u8; 64], term: u8) -> u64 {
+        let t = _mm256_set1_epi8(term as i8);
+        let cr = _mm256_set1_epi8(0x0D);
+        let piece = |v: __m256i| {
+            // Unsigned `min(v, 0x0D) == v` is `v <= 0x0D`.
+            let low = _mm256_cmpeq_epi8(_mm256_min_epu8(v, cr), v);
+            u64::from(_mm256_movemask_epi8(_mm256_or_si256(_mm256_cmpeq_epi8(v, t), low)) as u32)
+        };
+        let p = block.as_ptr();
+        // SAFETY: each load reads 32 bytes of the 64 of `block`; unaligned loads are allowed.
+        let (a, b) = unsafe { (_mm256_loadu_si256(p.cast::<__m256i>()), _mm256_loadu_si256(p.add(32).cast::<__m256i>())) };
+        piece(a) | piece(b) << 32
+    }
+
+    /// [`super::scan_blocks`] compiled for AVX2, and for the instructions that count bits (every
+    /// CPU with AVX2 has them; without, a count of set bits is a dozen instructions). `scan` must
+    /// inline its loop for that to matter.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2, POPCNT and LZCNT.
+    #[target_feature(enable = "avx2,popcnt,lzcnt")]
+    pub(super) unsafe fn scan_blocks<S: super::BlockScan>(term: u8, release: u8, scan: S) -> S::Output {
+        // SAFETY: this function only runs on a CPU with AVX2.
+        scan.scan(|block| unsafe { body_block(block, term, release) })
+    }
+
+    /// [`super::body_block`], thirty-two bytes at a time.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub(super) unsafe fn body_block(block: &[u8; 64], term: u8, release: u8) -> super::BodyBlock {
+        let (t, r, cr) = (_mm256_set1_epi8(term as i8), _mm256_set1_epi8(release as i8), _mm256_set1_epi8(0x0D));
+        // The suspect bytes by their nibbles, with one table lookup for each: bit 0 for `G`
+        // (0x47) and `I` (0x49), bit 1 for `S` (0x53) and `U` (0x55), bit 2 for the space (0x20);
+        // a byte is suspect when the bits its low and its high nibble select meet.
+        let low_nibbles = _mm256_setr_epi8(4, 0, 0, 2, 0, 2, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 4, 0, 0, 2, 0, 2, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0);
+        let high_nibbles = _mm256_setr_epi8(0, 0, 4, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        let (nibble, zero) = (_mm256_set1_epi8(0x0F), _mm256_setzero_si256());
+        let m = |v: __m256i| u64::from(_mm256_movemask_epi8(v) as u32);
+        let piece = |v: __m256i| {
+            let low = _mm256_cmpeq_epi8(_mm256_min_epu8(v, cr), v);
+            let lo = _mm256_shuffle_epi8(low_nibbles, _mm256_and_si256(v, nibble));
+            let hi = _mm256_shuffle_epi8(high_nibbles, _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble));
+            let odd = _mm256_cmpeq_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(lo, hi), zero), zero);
+            (m(_mm256_cmpeq_epi8(v, t)), m(_mm256_or_si256(low, _mm256_cmpeq_epi8(v, r))), m(odd))
+        };
+        let p = block.as_ptr();
+        // SAFETY: each load reads 32 bytes of the 64 of `block`; unaligned loads are allowed.
+        let (a, b) = unsafe { (piece(_mm256_loadu_si256(p.cast::<__m256i>())), piece(_mm256_loadu_si256(p.add(32).cast::<__m256i>()))) };
+        super::BodyBlock { term: a.0 | b.0 << 32, stop: a.1 | b.1 << 32, suspect: a.2 | b.2 << 32 }
+    }
+
+    /// [`super::classify`] thirty-two bytes at a time: the last piece is read overlapping the one
+    /// before (its bits shifted down), and a segment of less than 32 bytes is read as two
+    /// overlapping halves of the largest size that fits (16, 8 or 4 bytes), so that nothing is
+    /// copied but a segment of less than four bytes.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn classify(bytes: &[u8], sep: u8, special: [u8; 3]) -> super::Classes {
+        let s = _mm256_set1_epi8(sep as i8);
+        let (x, y, z) = (_mm256_set1_epi8(special[0] as i8), _mm256_set1_epi8(special[1] as i8), _mm256_set1_epi8(special[2] as i8));
+        let (zero, nine, space, del, dot) =
+            (_mm256_set1_epi8(b'0' as i8), _mm256_set1_epi8(9), _mm256_set1_epi8(0x20), _mm256_set1_epi8(0x7F), _mm256_set1_epi8(b'.' as i8));
+        let m = |v: __m256i| _mm256_movemask_epi8(v) as u32;
+        let piece = |v: __m256i| {
+            let d = _mm256_sub_epi8(v, zero);
+            // Signed `0x20 > v` is a byte below 0x20 or at 0x80 and above.
+            let odd = _mm256_or_si256(
+                _mm256_or_si256(_mm256_cmpgt_epi8(space, v), _mm256_cmpeq_epi8(v, del)),
+                _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, x), _mm256_cmpeq_epi8(v, y)), _mm256_cmpeq_epi8(v, z)),
+            );
+            [m(_mm256_cmpeq_epi8(v, s)), m(_mm256_cmpeq_epi8(_mm256_min_epu8(d, nine), d)), m(_mm256_cmpeq_epi8(v, dot)), m(odd)]
+        };
+        let len = bytes.len();
+        // SAFETY (every load below): it reads 32 bytes at an offset of at most `len - 32`, or 16
+        // at most `len - 16`: inside `bytes`. Unaligned loads are allowed.
+        let at = |i: usize| unsafe { _mm256_loadu_si256(bytes.as_ptr().add(i).cast::<__m256i>()) };
+        // The piece of bytes `len - 32 ..` with the bits of bytes `from ..` moved to the bottom.
+        let last = |from: usize| piece(at(len - 32)).map(|b| b >> (from + 32 - len));
+        let classes = |lo: [u64; 4], hi: [u64; 4]| {
+            let [sep, digit, dot, odd] = std::array::from_fn(|c| u128::from(lo[c]) | u128::from(hi[c]) << 64);
+            super::Classes { sep, digit, dot, odd }
+        };
+        let join = |a: [u32; 4], b: [u32; 4]| std::array::from_fn(|c| u64::from(a[c]) | u64::from(b[c]) << 32);
+        if len > 32 {
+            let first = piece(at(0));
+            if len <= 64 {
+                return classes(join(first, last(32)), [0; 4]);
+            }
+            let lo = join(first, piece(at(32)));
+            if len <= 96 {
+                return classes(lo, join(last(64), [0; 4]));
+            }
+            return classes(lo, join(piece(at(64)), last(96)));
+        }
+        // Two overlapping halves of `half` bytes, the second ending at `len`: their masks joined.
+        let halves = |v: __m256i, half: usize| piece(v).map(|b| u64::from(b & ((1 << half) - 1) | (b >> half & ((1 << half) - 1)) << (len - half)));
+        let word = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().unwrap_or_default());
+        let quad = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().unwrap_or_default());
+        let lo = match len {
+            32 => piece(at(0)).map(u64::from),
+            16..32 => {
+                // SAFETY: `16 <= len`: both loads read bytes inside `bytes`.
+                let v = unsafe {
+                    _mm256_set_m128i(_mm_loadu_si128(bytes.as_ptr().add(len - 16).cast::<__m128i>()), _mm_loadu_si128(bytes.as_ptr().cast::<__m128i>()))
+                };
+                halves(v, 16)
+            }
+            8..16 => halves(_mm256_set_epi64x(0, 0, word(len - 8) as i64, word(0) as i64), 8),
+            4..8 => halves(_mm256_set_epi32(0, 0, 0, 0, 0, 0, quad(len - 4) as i32, quad(0) as i32), 4),
+            _ => {
+                let mut w = [0u8; 4];
+                for (d, b) in w.iter_mut().zip(bytes) {
+                    *d = *b;
+                }
+                // The zero padding counts as odd: only the bits of real bytes are kept.
+                piece(_mm256_set_epi32(0, 0, 0, 0, 0, 0, 0, u32::from_le_bytes(w) as i32)).map(|b| u64::from(b & ((1 << len) - 1)))
+            }
+        };
+        classes(lo, [0; 4])
+    }
 }
 
 #[cfg(test)]
@@ -156,7 +495,21 @@ mod tests {
             Just(b'\t'),
             Just(0x0E),
             any::<u8>(),
-            Just(b'A')
+            Just(b'A'),
+            Just(b'0'),
+            Just(b'9'),
+            Just(b'.'),
+            Just(b','),
+            Just(b'-'),
+            Just(0x7F),
+            Just(0x80),
+            Just(b'/'),
+            Just(b':'),
+            Just(b'S'),
+            Just(b'I'),
+            Just(b'U'),
+            Just(b'G'),
+            Just(b' ')
         ]
     }
 
@@ -169,8 +522,41 @@ mod tests {
         }
 
         #[test]
+        fn class_masks_agree_with_the_definition(bytes in proptest::collection::vec(byte(), 0..=128), sep in byte(), a in byte(), b in byte(), c in byte()) {
+            prop_assert_eq!(classify(&bytes, sep, [a, b, c]), scalar_classify(&bytes, sep, [a, b, c]));
+            #[cfg(target_arch = "x86_64")]
+            prop_assert_eq!(sse2::classify(&bytes, sep, [a, b, c]), scalar_classify(&bytes, sep, [a, b, c]));
+        }
+
+        #[test]
         fn separator_masks_agree_with_the_definition(bytes in proptest::collection::vec(byte(), 0..=64), sep in byte(), a in byte(), b in byte(), c in byte()) {
             prop_assert_eq!(separators(&bytes, sep, [a, b, c]), scalar_separators(&bytes, sep, [a, b, c]));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn body_block_masks_agree_with_the_definition(bytes in proptest::collection::vec(byte(), 64), term in byte(), release in proptest::option::of(byte())) {
+            let block: [u8; 64] = bytes.try_into().unwrap();
+            let want = scalar_body_block(&block, term, release.unwrap_or(0));
+            prop_assert_eq!(body_block(&block, term, release), want);
+            #[cfg(target_arch = "x86_64")]
+            prop_assert_eq!(sse2::body_block(&block, term, release.unwrap_or(0)), want);
+        }
+    }
+
+    /// Whole blocks through every path (AVX2 when the CPU has it, SSE2 on a shorter slice).
+    #[test]
+    fn whole_blocks_agree_with_the_definition() {
+        let mut block = [b'A'; 64];
+        for at in 0..64 {
+            for b in [b'~', b'\r', 0, 0x0D, 0x0E, 0x80, 0xFF] {
+                block[at] = b;
+                assert_eq!(structural(&block, b'~'), scalar_structural(&block, b'~'), "{at} {b}");
+                block[at] = b'A';
+            }
         }
     }
 
@@ -186,6 +572,11 @@ mod tests {
                 assert_eq!(structural(&bytes, b'~'), 1 << at);
                 assert_eq!(separators(&bytes, b'~', [0, b'x', b'x']), (0, true));
             }
+            let mut long = vec![b'7'; len * 2];
+            if let Some(b) = long.last_mut() {
+                *b = 0;
+            }
+            assert_eq!(classify(&long, b'*', [b'>'; 3]), scalar_classify(&long, b'*', [b'>'; 3]), "len {}", len * 2);
             // Zero padding of short inputs never shows up as a match.
             assert_eq!(structural(&vec![b'A'; len], 0), 0);
             assert_eq!(separators(&vec![b'A'; len], 0, [0; 3]), (0, false));

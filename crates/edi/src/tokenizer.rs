@@ -12,6 +12,11 @@
 //! is walking to the next bit ([`scan_indexed`]). Everything else — UNA, a segment starting with a
 //! blank, multi-byte or line-break terminators, the end of the buffer — is left to [`scan`], so the
 //! two paths give the same answer by construction (and the tests compare them on random inputs).
+//!
+//! Validation reads the body segments of a set on the index without building the iterator's
+//! general case ([`Tokenizer::bodies`]), and when nothing checks a set, skips them without looking
+//! at each one ([`Tokenizer::skip_body`]): whole 64-byte blocks in which no segment can be anything
+//! but a plain body segment are counted with one `popcount` of their terminators.
 
 use std::io::Read;
 
@@ -281,79 +286,193 @@ impl<'a> Tokenizer<'a> {
         &self.input[self.suffix..]
     }
 
+    /// The terminator when it is one byte and not a line break (what the structural index and
+    /// [`Walk`] handle) and input remains.
+    #[inline]
+    fn plain_terminator(&self) -> Option<u8> {
+        match *self.delimiters.terminator() {
+            [t] if !is_line_break(t) && self.pos < self.input.len() => Some(t),
+            _ => None,
+        }
+    }
+
     /// Skips the body segments of an open set for a pass that only counts them (no set checker):
     /// terminated, not wrapped, and not an envelope segment nor the start of an interchange — the
     /// segments [`crate::Envelope::push`] only counts. Stops before the first other segment, which
     /// the iterator then yields as usual. Returns how many were skipped and where the last ended.
     pub(crate) fn skip_body(&mut self) -> (usize, usize) {
+        let Some(t) = self.plain_terminator() else { return (0, self.pos) };
         let (input, d) = (self.input, self.delimiters);
-        let term = d.terminator();
-        let len = input.len();
-        let mut pos = self.pos;
-        if term.len() != 1 || is_line_break(term[0]) || pos >= len {
-            return (0, pos);
-        }
-        let t = term[0];
-        // The structural bits of block `base` (all of them, kept for the index) and those not yet
-        // passed (at or after `pos`), in registers for the loop.
-        let mut base = pos & !63;
-        let mut block = match self.structure {
-            Index { base: b, term, mask } if b == base && term == t => mask,
-            _ => crate::simd::structural(&input[base..len.min(base + 64)], t),
-        };
-        let mut mask = block & (u64::MAX << (pos & 63));
-        let mut skipped = 0;
-        // What `scan_indexed` finds, for the segments it finds without `scan`: anything else (a
-        // blank or UNA start, a line break or control character before the terminator, a release
-        // character before it, no terminator left) ends the run, and the iterator takes over.
-        'segments: while let Some(&first) = input.get(pos) {
-            let start = BODY_START[usize::from(first)];
-            if start == Start::Other {
-                break;
-            }
-            while mask == 0 {
-                if base + 64 >= len {
-                    break 'segments;
-                }
-                base += 64;
-                block = crate::simd::structural(&input[base..len.min(base + 64)], t);
-                mask = block;
-            }
-            let i = base + mask.trailing_zeros() as usize;
-            if input[i] != t || d.release.is_some_and(|r| i > pos && (input[i - 1] == r || is_line_break(input[i - 1]))) {
-                break;
-            }
-            if start == Start::Maybe {
-                let raw = &input[pos..i];
-                let tag = &raw[..memchr::memchr(d.element, raw).unwrap_or(raw.len())];
-                if opens_interchange(raw) || crate::envelope::is_envelope_tag(tag) {
-                    break;
-                }
-            }
-            let mut full_end = i + 1;
-            while full_end < len && is_layout(input[full_end]) {
-                full_end += 1;
-            }
+        let (mut pos, mut skipped) = skip_blocks(input, self.pos, t, d.release);
+        let mut walk = Walk::start(input, pos, t, &self.structure);
+        while let Some((_, full_end)) = walk.body(input, pos, &d, t) {
             pos = full_end;
             skipped += 1;
-            // Drop the bits before the next segment (the terminator, line breaks after it).
-            if full_end - base < 64 {
-                mask &= u64::MAX << (full_end - base);
-            } else if full_end < len {
-                base = full_end & !63;
-                block = crate::simd::structural(&input[base..len.min(base + 64)], t);
-                mask = block & (u64::MAX << (full_end & 63));
-            } else {
+        }
+        self.structure = walk.index(t);
+        self.pos = pos;
+        self.index += skipped;
+        (skipped, pos)
+    }
+
+    /// Hands `each` the segments [`Tokenizer::skip_body`] would skip (plain body segments of an
+    /// open set), one after the other, found on the structural index without the iterator's
+    /// general cases; stops before the first other segment, which the iterator then yields. What
+    /// `each` is given is what the iterator would yield.
+    #[inline]
+    pub(crate) fn bodies(&mut self, mut each: impl FnMut(&Segment<'a>)) {
+        let Some(t) = self.plain_terminator() else { return };
+        let (input, d) = (self.input, self.delimiters);
+        let (mut pos, mut index) = (self.pos, self.index);
+        let mut walk = Walk::start(input, pos, t, &self.structure);
+        while let Some((raw_end, full_end)) = walk.body(input, pos, &d, t) {
+            each(&Segment::new(&input[pos..raw_end], &input[raw_end..full_end], pos, index, d, false, true));
+            pos = full_end;
+            index += 1;
+        }
+        self.structure = walk.index(t);
+        self.pos = pos;
+        self.index = index;
+    }
+}
+
+/// The first part of [`Tokenizer::skip_body`]: whole 64-byte blocks at a time, as long as every
+/// segment ending or starting in the block is a plain body segment on sight — no byte at most 0x0D
+/// (line breaks, control characters) and no release character from `pos` to the block's end, and
+/// no segment starting with `I`, `U`, `G`, `S` (an envelope tag may follow) or a space (layout).
+/// Those segments are what [`Walk::body`] would skip one by one (with no layout after their
+/// terminators): they are counted with one `popcount`, and `pos` moves past the block's last
+/// terminator. Anything else is left to the segment-by-segment walk. Returns the new `pos` and
+/// the count.
+fn skip_blocks(input: &[u8], pos: usize, t: u8, release: Option<u8>) -> (usize, usize) {
+    crate::simd::scan_blocks(t, release, SkipBlocks { input, pos })
+}
+
+struct SkipBlocks<'a> {
+    input: &'a [u8],
+    pos: usize,
+}
+
+impl crate::simd::BlockScan for SkipBlocks<'_> {
+    type Output = (usize, usize);
+
+    #[inline(always)]
+    fn scan(self, classify: impl Fn(&[u8; 64]) -> crate::simd::BodyBlock) -> (usize, usize) {
+        let (input, mut pos) = (self.input, self.pos);
+        let mut skipped = 0;
+        // The block `pos` is in, from `pos` on: the segment at `pos` starts there.
+        let mut base = pos & !63;
+        let Some(block) = input.get(base..).and_then(|rest| rest.first_chunk::<64>()) else { return (pos, 0) };
+        let masks = classify(block);
+        let from = u64::MAX << (pos & 63);
+        let term = masks.term & from;
+        // Where segments start: `pos`, and after every terminator (the start after a terminator
+        // in the last byte is the next block's first byte).
+        if masks.stop & from != 0 || masks.suspect & (1 << (pos & 63) | term << 1) != 0 {
+            return (pos, 0);
+        }
+        if term != 0 {
+            skipped += term.count_ones() as usize;
+            pos = base + 64 - term.leading_zeros() as usize;
+        }
+        // Whole blocks: the segment at `pos` started in an earlier block and runs on into this
+        // one, or starts at its first byte.
+        loop {
+            base += 64;
+            if pos == base && input.get(pos).is_some_and(|&b| is_layout(b)) {
+                // A terminator in the last byte of the block before: the layout after it is
+                // still its segment's. Rare; the walk goes on after it.
+                while pos < input.len() && is_layout(input[pos]) {
+                    pos += 1;
+                }
                 break;
             }
+            let Some(block) = input.get(base..).and_then(|rest| rest.first_chunk::<64>()) else { break };
+            let masks = classify(block);
+            let starts = u64::from(pos == base) | masks.term << 1;
+            if masks.stop != 0 || masks.suspect & starts != 0 {
+                break;
+            }
+            if masks.term != 0 {
+                skipped += masks.term.count_ones() as usize;
+                pos = base + 64 - masks.term.leading_zeros() as usize;
+            }
         }
-        self.structure = Index { base, term: t, mask: block };
-        let end = pos;
-        if skipped > 0 {
-            self.pos = pos;
-            self.index += skipped;
+        (pos, skipped)
+    }
+}
+
+/// A walk over the structural index from segment to segment, for [`Tokenizer::skip_body`] and
+/// [`Tokenizer::bodies`]: the bits of block `base` (all of them, kept for the index) and those
+/// not yet passed, in registers while the walk lasts.
+struct Walk {
+    base: usize,
+    block: u64,
+    mask: u64,
+}
+
+impl Walk {
+    #[inline(always)]
+    fn start(input: &[u8], pos: usize, t: u8, index: &Index) -> Walk {
+        let base = pos & !63;
+        let block = match *index {
+            Index { base: b, term, mask } if b == base && term == t => mask,
+            _ => crate::simd::structural(&input[base..input.len().min(base + 64)], t),
+        };
+        Walk { base, block, mask: block & (u64::MAX << (pos & 63)) }
+    }
+
+    /// The block the walk is in, for the tokenizer's index.
+    fn index(&self, t: u8) -> Index {
+        Index { base: self.base, term: t, mask: self.block }
+    }
+
+    /// Where the segment starting at `pos` ends — (end of its bytes, end of the layout after its
+    /// terminator) — if it is a plain body segment: what `scan_indexed` finds without `scan`
+    /// (anything else — a blank or UNA start, a line break or control character before the
+    /// terminator, a release character before it, no terminator left — is `None`), terminated,
+    /// and not an envelope segment nor the start of an interchange. Moves past it.
+    #[inline(always)]
+    fn body(&mut self, input: &[u8], pos: usize, d: &Delimiters, t: u8) -> Option<(usize, usize)> {
+        let len = input.len();
+        let start = BODY_START[usize::from(*input.get(pos)?)];
+        if start == Start::Other {
+            return None;
         }
-        (skipped, end)
+        while self.mask == 0 {
+            if self.base + 64 >= len {
+                return None;
+            }
+            self.base += 64;
+            self.block = crate::simd::structural(&input[self.base..len.min(self.base + 64)], t);
+            self.mask = self.block;
+        }
+        let i = self.base + self.mask.trailing_zeros() as usize;
+        if input[i] != t || d.release.is_some_and(|r| i > pos && (input[i - 1] == r || is_line_break(input[i - 1]))) {
+            return None;
+        }
+        if start == Start::Maybe {
+            let raw = &input[pos..i];
+            let tag = &raw[..memchr::memchr(d.element, raw).unwrap_or(raw.len())];
+            if opens_interchange(raw) || crate::envelope::is_envelope_tag(tag) {
+                return None;
+            }
+        }
+        let mut full_end = i + 1;
+        while full_end < len && is_layout(input[full_end]) {
+            full_end += 1;
+        }
+        // Drop the bits before the next segment (the terminator, line breaks after it).
+        if full_end - self.base < 64 {
+            self.mask &= u64::MAX << (full_end - self.base);
+        } else if full_end < len {
+            self.base = full_end & !63;
+            self.block = crate::simd::structural(&input[self.base..len.min(self.base + 64)], t);
+            self.mask = self.block & (u64::MAX << (full_end & 63));
+        } else {
+            self.mask = 0;
+        }
+        Some((i, full_end))
     }
 }
 
@@ -761,6 +880,56 @@ mod tests {
             prop_assert_eq!(fast.segments, slow.segments);
         }
 
+        /// Skipping in whole blocks (inputs of mostly plain body segments, so that whole blocks of
+        /// them occur, with now and then a segment or byte that stops a block) agrees with pushing
+        /// every segment.
+        #[test]
+        fn skipping_whole_blocks_agrees_with_pushing_every_segment(pieces in proptest::collection::vec(prop_oneof![
+            8 => Just("PO1*1*481*BX*308.12*PE*UP*406663330049*VN*YQG6WYKHZV~"),
+            8 => Just("CTP**SLP*1.50~"),
+            4 => Just("REF*CR*VND42~"),
+            2 => Just("N9*ZZ*XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX~"),
+            1 => Just("SAC*A~"),
+            1 => Just("ISA~"),
+            1 => Just("GE~"),
+            1 => Just("UNA:+.? '"),
+            1 => Just("~ "),
+            1 => Just("~\r\n"),
+            1 => Just("\n"),
+            1 => Just("?~"),
+            1 => Just("UNT*1~"),
+            1 => Just("\t"),
+            1 => Just("\0"),
+            1 => Just("~~"),
+        ], 0..120), trailer in any::<bool>(), edifact in any::<bool>()) {
+            let body = pieces.iter().flat_map(|p| p.bytes());
+            let input = if edifact {
+                // With a release character (`?`), `'` ending segments and `+` separating elements.
+                let mut input = b"UNA:+.? 'UNB+UNOA:2+S+R+200101:1200+1'UNH+1+ORDERS:D:96A:UN'".to_vec();
+                input.extend(body.map(|b| match b { b'~' => b'\'', b'*' => b'+', b'\'' => b'~', b => b }));
+                if trailer {
+                    input.extend_from_slice(b"UNT+9+1'UNZ+1+1'");
+                }
+                input
+            } else {
+                let mut input = b"ISA*00*          *00*          *ZZ*S              *ZZ*R              *260101*1200*U*00401*000000001*0*P*>~GS*PO*S*R*20260101*1200*7*X*004010~ST*850*0001~".to_vec();
+                input.extend(body);
+                if trailer {
+                    input.extend_from_slice(b"SE*9*0001~GE*1*7~IEA*1*000000001~");
+                }
+                input
+            };
+            let fast = crate::validate(&input, &crate::EnvelopeOnly).unwrap();
+            let mut pass = crate::Pass::new(&crate::EnvelopeOnly);
+            for seg in Tokenizer::new(&input).unwrap() {
+                pass.push(&seg);
+            }
+            let slow = pass.finish(fast.standard, input.len() as u64);
+            prop_assert_eq!(&fast.findings, &slow.findings);
+            prop_assert_eq!(&fast.interchanges, &slow.interchanges);
+            prop_assert_eq!(fast.segments, slow.segments);
+        }
+
         /// The stream, fed in random chunks, yields what the slice tokenizer yields (inputs below
         /// the stream's 4 KiB detection window, where both see the same start).
         #[test]
@@ -773,6 +942,44 @@ mod tests {
                 got.push((s.offset(), s.index(), s.raw().to_vec(), s.trailer().to_vec(), s.is_wrapped(), s.is_terminated()));
             }
             prop_assert_eq!(got, segments(&input).0);
+        }
+    }
+
+    /// A terminator at every offset of a block, followed by each kind of layout, between plain
+    /// body segments: skipping in bulk (whole blocks, then segment by segment) validates like
+    /// pushing every segment.
+    #[test]
+    fn bulk_skips_agree_at_every_offset() {
+        for pad in 0..130 {
+            for layout in ["", " ", "\r\n", "\t", "\n "] {
+                let mut input = b"ISA*00*          *00*          *ZZ*S              *ZZ*R              *260101*1200*U*00401*000000001*0*P*>~GS*PO*S*R*20260101*1200*7*X*004010~ST*850*0001~".to_vec();
+                input.extend_from_slice(b"REF*");
+                input.extend(std::iter::repeat_n(b'X', pad));
+                input.push(b'~');
+                input.extend_from_slice(layout.as_bytes());
+                for _ in 0..8 {
+                    input.extend_from_slice(b"CTP**SLP*1.50~PO1*1*481*BX*308.12*PE*UP*406663330049~");
+                }
+                input.extend_from_slice(b"SE*19*0001~GE*1*7~IEA*1*000000001~");
+                let fast = crate::validate(&input, &crate::EnvelopeOnly).unwrap();
+                let mut pass = crate::Pass::new(&crate::EnvelopeOnly);
+                for seg in Tokenizer::new(&input).unwrap() {
+                    pass.push(&seg);
+                }
+                let slow = pass.finish(fast.standard, input.len() as u64);
+                assert_eq!(
+                    (&fast.findings, &fast.interchanges, fast.segments),
+                    (&slow.findings, &slow.interchanges, slow.segments),
+                    "pad {pad} layout {layout:?}"
+                );
+                // The segments after each skip are the iterator's own (offset, index, bytes).
+                let all: Vec<_> = Tokenizer::new(&input).unwrap().map(|s| (s.offset(), s.index(), s.raw().to_vec())).collect();
+                let mut t = Tokenizer::new(&input).unwrap();
+                while let Some(s) = t.next() {
+                    assert!(all.contains(&(s.offset(), s.index(), s.raw().to_vec())), "pad {pad} layout {layout:?}: {:?}", String::from_utf8_lossy(s.raw()));
+                    t.skip_body();
+                }
+            }
         }
     }
 

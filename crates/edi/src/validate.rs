@@ -34,6 +34,12 @@ pub trait SetRules {
         at: &Location,
         findings: &mut Vec<Finding>,
     ) -> Option<Box<dyn SetCheck + 'r>>;
+
+    /// False when [`SetRules::start`] never checks a set nor reports anything (then a pass does
+    /// not even locate set headers for it); true unless said otherwise.
+    fn checks_sets(&self) -> bool {
+        true
+    }
 }
 
 /// Envelope checks only.
@@ -50,6 +56,10 @@ impl SetRules for EnvelopeOnly {
         _: &mut Vec<Finding>,
     ) -> Option<Box<dyn SetCheck + 'r>> {
         None
+    }
+
+    fn checks_sets(&self) -> bool {
+        false
     }
 }
 
@@ -151,13 +161,15 @@ pub struct Pass<'r> {
     /// Where the open set's current segment is: only its segment fields change within a set, so
     /// they are updated in place instead of allocating a new location for every segment.
     at: Location,
+    /// A second string for `at`'s segment tag ([`at_segment`]).
+    spare_tag: String,
     extra: Vec<Finding>,
     segments: u64,
 }
 
 impl<'r> Pass<'r> {
     pub fn new(rules: &'r dyn SetRules) -> Pass<'r> {
-        Pass { rules, envelope: Envelope::new(), check: None, at: Location::default(), extra: Vec::new(), segments: 0 }
+        Pass { rules, envelope: Envelope::new(), check: None, at: Location::default(), spare_tag: String::new(), extra: Vec::new(), segments: 0 }
     }
 
     pub fn push(&mut self, seg: &Segment<'_>) {
@@ -170,6 +182,10 @@ impl<'r> Pass<'r> {
                     // segment, so what it reports stays in that set.
                     open.finish(&self.at, &mut self.extra);
                 }
+                if !self.rules.checks_sets() {
+                    // Nothing to locate for: `start` would return `None` without a finding.
+                    return;
+                }
                 self.envelope.locate_into(seg, &mut self.at);
                 let ic = self.envelope.interchanges().last().expect("set inside an interchange");
                 let group = ic.groups.last().expect("set inside a group");
@@ -178,7 +194,7 @@ impl<'r> Pass<'r> {
             }
             Place::SetBody { position } => {
                 if let Some(check) = &mut self.check {
-                    at_segment(&mut self.at, seg, position);
+                    at_segment(&mut self.at, &mut self.spare_tag, seg, position);
                     check.segment(seg, &self.at, &mut self.extra);
                 }
             }
@@ -186,7 +202,7 @@ impl<'r> Pass<'r> {
                 if let Some(mut check) = self.check.take() {
                     // The envelope has closed the set, but the trailer still belongs to it: the
                     // location stays the set's (set when its header came), at the trailer.
-                    at_segment(&mut self.at, seg, position);
+                    at_segment(&mut self.at, &mut self.spare_tag, seg, position);
                     check.segment(seg, &self.at, &mut self.extra);
                     check.finish(&self.at, &mut self.extra);
                 }
@@ -213,6 +229,26 @@ impl<'r> Pass<'r> {
         self.envelope.body_run(n, end);
     }
 
+    /// Pushes the plain body segments of the open set that `tokens` has next
+    /// ([`Tokenizer::bodies`]) when a checker follows the set: what [`Pass::push`] does with
+    /// each, without asking the envelope where each one goes (a body segment of the open set, at
+    /// the next position) and with the envelope's counters moved once for the whole run.
+    pub(crate) fn push_bodies(&mut self, tokens: &mut Tokenizer<'_>) {
+        let Some(check) = self.check.as_mut().filter(|_| self.envelope.in_set()) else { return };
+        let first = self.envelope.set_position() + 1;
+        let (mut n, mut end) = (0, 0);
+        let (at, spare, extra) = (&mut self.at, &mut self.spare_tag, &mut self.extra);
+        tokens.bodies(|seg| {
+            end = seg.offset() + seg.raw().len() + seg.trailer().len();
+            at_segment(at, spare, seg, first + n);
+            n += 1;
+            check.segment(seg, at, extra);
+        });
+        if n > 0 {
+            self.count_body(n, end);
+        }
+    }
+
     pub fn finish(mut self, standard: Standard, bytes: u64) -> Validation {
         if let Some(mut open) = self.check.take() {
             // The input ended inside a set; as above.
@@ -228,34 +264,33 @@ impl<'r> Pass<'r> {
 
 /// Moves the location of the open set to segment `seg` at `position` (only the segment's own
 /// fields change within a set, so they are updated in place instead of allocating a location).
-#[inline]
-fn at_segment(at: &mut Location, seg: &Segment<'_>, position: usize) {
+/// `spare` is the string of the tag before the last one: segments often alternate between two tags
+/// (`PO1`, `CTP`, `PO1`…), and swapping the two strings is cheaper than rewriting one.
+#[inline(always)]
+fn at_segment(at: &mut Location, spare: &mut String, seg: &Segment<'_>, position: usize) {
     at.segment_position = Some(position);
     at.segment_index = Some(seg.index());
     at.offset = Some(seg.offset());
     let bytes = seg.tag();
     let tag = at.segment_tag.get_or_insert_with(String::new);
-    // Tags are two or three bytes: compared as integers, without a call to `memcmp`.
-    let same = match (short_tag(tag.as_bytes()), short_tag(bytes)) {
-        (Some(a), Some(b)) => a == b,
-        _ => tag.as_bytes() == bytes,
-    };
-    if !same {
-        tag.clear();
-        match std::str::from_utf8(bytes) {
-            Ok(text) => tag.push_str(text),
-            Err(_) => tag.push_str(&String::from_utf8_lossy(bytes)),
+    if !same_tag(tag, bytes) {
+        std::mem::swap(tag, spare);
+        if !same_tag(tag, bytes) {
+            tag.clear();
+            tag.push_str(&String::from_utf8_lossy(bytes));
         }
     }
 }
 
-/// A tag of at most three bytes as an integer (its length in the high byte).
+/// Whether `tag` spells `bytes`; tags are two or three bytes: compared as arrays, without a call
+/// to `memcmp`.
 #[inline(always)]
-fn short_tag(tag: &[u8]) -> Option<u32> {
-    match *tag {
-        [a, b] => Some(2 << 24 | u32::from(a) << 8 | u32::from(b)),
-        [a, b, c] => Some(3 << 24 | u32::from(a) << 16 | u32::from(b) << 8 | u32::from(c)),
-        _ => None,
+fn same_tag(tag: &str, bytes: &[u8]) -> bool {
+    let tag = tag.as_bytes();
+    match (tag.len(), bytes.len()) {
+        (3, 3) => tag.first_chunk::<3>() == bytes.first_chunk::<3>(),
+        (2, 2) => tag.first_chunk::<2>() == bytes.first_chunk::<2>(),
+        _ => tag == bytes,
     }
 }
 
@@ -272,6 +307,9 @@ pub fn validate(input: &[u8], rules: &dyn SetRules) -> Result<Validation, Detect
             if n > 0 {
                 pass.count_body(n, end);
             }
+        } else {
+            // A checked set's plain body segments go to its checker straight from the index.
+            pass.push_bodies(&mut tokens);
         }
         let Some(seg) = tokens.next() else { break };
         pass.push(&seg);

@@ -14,17 +14,25 @@
 //! bit masks of 64 bytes at a time ([`Fields`], the first mask found by the same SIMD pass that
 //! decides the path) and checks each value in place. Nothing is allocated per segment;
 //! findings are formatted only when made.
+//!
+//! Before that, a segment of printable ASCII shorter than 128 bytes goes through the bit-mask path
+//! ([`flat_elements`]): one SIMD classification of its bytes (separators, digits, decimal points,
+//! anything unusual) and the definition's flat table ([`super::compile::FlatDef`]) decide in one
+//! pass over the element boundaries whether the element-by-element path would find anything at
+//! all. Only when it might does that path run — and it alone reports — so what is reported does
+//! not depend on the bit-mask path; a test compares the two on mutated sets of several guides.
 
 use std::borrow::Cow;
 
 use crate::report::{Finding, Location, Rule, Scope};
 use crate::segment::{Element, Segment};
+use crate::simd::Classes;
 use crate::syntax::Standard;
 use crate::validate::SetCheck;
 
-use super::compile::{ChildKind, Compiled, ElemSpec, KEPT, NO_SLOT, SegDef, pack};
+use super::compile::{ChildKind, Class, Compiled, ElemSpec, KEPT, NO_CODES, NO_SLOT, SegDef, pack};
 use super::hierarchy::{HierState, HlIssue};
-use super::rules::{Problem, check_digit_problem, check_value};
+use super::rules::{Problem, check_digit_problem, check_value, decimal_digits, valid_date, valid_time};
 
 /// Findings one set may add before the rest are summarised; a corrupt 100 MB set must not turn
 /// into millions of findings.
@@ -70,13 +78,16 @@ pub(crate) struct GuideCheck<'g> {
     hier: HierState,
     hl_issues: Vec<HlIssue>,
     reported: usize,
+    /// Whether segments of printable ASCII take the bit-mask path ([`flat_elements`]); off only in
+    /// the tests that compare it with the element-by-element path.
+    flat: bool,
 }
 
 impl<'g> GuideCheck<'g> {
     pub fn new(g: &'g Compiled) -> GuideCheck<'g> {
         let mut frames = Vec::with_capacity(g.depth + 1);
         frames.push(Frame { lp: 0, cur: None, count: 0 });
-        GuideCheck { g, frames, counters: vec![0; g.counts.len()], hier: HierState::default(), hl_issues: Vec::new(), reported: 0 }
+        GuideCheck { g, frames, counters: vec![0; g.counts.len()], hier: HierState::default(), hl_issues: Vec::new(), reported: 0, flat: flat_enabled() }
     }
 
     fn push(&mut self, findings: &mut Vec<Finding>, finding: Finding) {
@@ -233,15 +244,23 @@ impl<'g> GuideCheck<'g> {
         self.missing_between(frame.lp, start, len as u16, at, findings);
     }
 
-    /// Reports the mandatory positions in `start..end` of loop `lp` (all passed over).
-    #[inline]
+    /// Reports the mandatory positions in `start..end` of loop `lp` (all passed over). Inlined for
+    /// the usual answer, none; the report is out of line.
+    #[inline(always)]
     fn missing_between(&mut self, lp: u16, start: u16, end: u16, at: &Location, findings: &mut Vec<Finding>) {
         let g = self.g;
         let Some(next) = g.loops.get(usize::from(lp)).map(|l| &l.next_required) else { return };
-        let mut k = next.get(usize::from(start)).copied().unwrap_or(end);
-        if k >= end {
-            return;
+        let k = next.get(usize::from(start)).copied().unwrap_or(end);
+        if k < end {
+            self.report_missing(lp, k, end, at, findings);
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn report_missing(&mut self, lp: u16, mut k: u16, end: u16, at: &Location, findings: &mut Vec<Finding>) {
+        let g = self.g;
+        let Some(next) = g.loops.get(usize::from(lp)).map(|l| &l.next_required) else { return };
         while k < end {
             self.missing(lp, k, at, findings);
             k = next.get(usize::from(k) + 1).copied().unwrap_or(end);
@@ -300,16 +319,7 @@ impl<'g> GuideCheck<'g> {
         } else {
             let mut kept: [&[u8]; KEPT] = [&[]; KEPT];
             let present = self.elements_fast(def, fields, at, findings, Some(&mut kept));
-            self.checks(def, present, at, findings, |element, component| {
-                // Without component separators every component after the first is absent.
-                if component != 1 {
-                    return None;
-                }
-                match def.slots.get(element.wrapping_sub(1)).copied() {
-                    Some(slot) if slot != NO_SLOT => kept.get(usize::from(slot)).map(|v| Cow::Borrowed(*v)),
-                    _ => read(seg, element, component),
-                }
-            });
+            self.checks(def, present, at, findings, |element, component| kept_value(def, &kept, seg, element, component));
             present
         };
         let missing = def.required & !present;
@@ -568,24 +578,42 @@ impl SetCheck for GuideCheck<'_> {
     fn segment(&mut self, seg: &Segment<'_>, at: &Location, findings: &mut Vec<Finding>) {
         let g = self.g;
         let d = seg.delimiters();
-        // One scan decides whether any element may need splitting or unescaping; most segments
-        // need neither and take the fast path, which splits on the element separator alone.
         let raw = seg.raw();
         let specials = match (d.repetition, d.release) {
             // X12 before 5010: only the component separator can make a segment special.
             (None, None) => [d.component; 3],
             (repetition, release) => [d.component, repetition.unwrap_or(d.component), release.unwrap_or(d.component)],
         };
-        // One classification of the first 64 bytes (nearly every segment) finds the element
-        // separators and whether any element may need splitting or unescaping; most segments need
-        // neither and take the fast path, which splits on the element separator alone.
-        let (mask, mut special) = crate::simd::separators(&raw[..raw.len().min(64)], d.element, specials);
-        if let Some(rest) = raw.get(64..) {
-            special |= memchr::memchr3(specials[0], specials[1], specials[2], rest).is_some();
-        }
-        special |= seg.is_wrapped();
-        let mut fields = Fields::with_mask(raw, d.element, mask);
-        let tag = if seg.is_wrapped() { seg.tag() } else { fields.next().unwrap_or_default() };
+        // One classification of the segment's bytes (nearly every segment is shorter than 128
+        // bytes) finds the element separators and whether any element may need splitting or
+        // unescaping; most segments need neither and take a fast path, which splits on the
+        // element separator alone (and, for printable ASCII, checks the values on the masks).
+        let (mask, special, classes) = if !seg.is_wrapped() && raw.len() < 128 {
+            let classes = crate::simd::classify(raw, d.element, specials);
+            // `odd` also has the bytes outside printable ASCII: only then look for the specials.
+            let special = classes.odd != 0 && memchr::memchr3(specials[0], specials[1], specials[2], raw).is_some();
+            (classes.sep as u64, special, Some(classes))
+        } else {
+            let (mask, mut special) = crate::simd::separators(&raw[..raw.len().min(64)], d.element, specials);
+            if let Some(rest) = raw.get(64..) {
+                special |= memchr::memchr3(specials[0], specials[1], specials[2], rest).is_some();
+            }
+            special |= seg.is_wrapped();
+            (mask, special, None)
+        };
+        // The elements after the tag, split on the element separator alone (for the
+        // element-by-element path), and the tag: the bytes before the first separator.
+        let fields = || {
+            let mut fields = Fields::with_mask(raw, d.element, mask);
+            fields.next();
+            fields
+        };
+        let tag = match (seg.is_wrapped(), mask) {
+            (true, _) => seg.tag(),
+            (false, 0) if raw.len() > 64 => raw.get(..memchr::memchr(d.element, raw).unwrap_or(raw.len())).unwrap_or_default(),
+            (false, 0) => raw,
+            (false, mask) => raw.get(..mask.trailing_zeros() as usize).unwrap_or_default(),
+        };
         let trailer = match g.standard {
             Standard::X12 => TRAILER_X12,
             Standard::Edifact => TRAILER_EDIFACT,
@@ -610,7 +638,24 @@ impl SetCheck for GuideCheck<'_> {
         let info = g.tags.info.get(usize::from(tag_id));
         self.count(info.map_or(0, |i| i.counters));
         if let Some(def) = def {
-            self.elements(def, seg, fields, special, at, findings);
+            // The values the digit checks read, kept while splitting (none to keep without checks).
+            let mut kept;
+            let keep: &mut [&[u8]] = if def.checks.is_empty() {
+                &mut []
+            } else {
+                kept = [&[][..]; KEPT];
+                &mut kept
+            };
+            match classes.filter(|c| c.odd == 0 && self.flat).and_then(|c| flat_elements(g, def, raw, &c, keep)) {
+                Some(present) => {
+                    // Values, mandatory elements and notes are fine: what is left to report is
+                    // the digit checks, as the element-by-element path would after them.
+                    if !def.checks.is_empty() {
+                        self.checks(def, present, at, findings, |element, component| kept_value(def, keep, seg, element, component));
+                    }
+                }
+                None => self.elements(def, seg, fields(), special, at, findings),
+            }
         }
         if let Some(h) = &g.hierarchy
             && h.tag == tag_id
@@ -620,7 +665,7 @@ impl SetCheck for GuideCheck<'_> {
                 self.hierarchy(def, at, findings);
             }
         }
-        if !g.counts.is_empty() {
+        if info.is_some_and(|i| i.summary) {
             self.summary(tag_id, def, seg, at, findings);
         }
     }
@@ -640,6 +685,25 @@ impl SetCheck for GuideCheck<'_> {
     }
 }
 
+/// Whether checkers take the bit-mask path: always, but in the tests that turn it off on their
+/// thread to compare it with the element-by-element path.
+fn flat_enabled() -> bool {
+    #[cfg(test)]
+    {
+        !NO_FLAT.with(std::cell::Cell::get)
+    }
+    #[cfg(not(test))]
+    {
+        true
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Set by a test: the checkers created on this thread use the element-by-element path only.
+    pub(crate) static NO_FLAT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 fn spot(spec: &ElemSpec, element: usize, component: Option<usize>) -> Spot<'_> {
     Spot { element, component, reference: &spec.reference }
 }
@@ -655,6 +719,155 @@ fn label(tag: &str, element: usize, component: Option<usize>) -> String {
 /// `BEG03 (purchase order number) is …` when the guide names the element.
 fn described(label: String, spec: &ElemSpec, what: &str) -> String {
     if spec.name.is_empty() { format!("{label} {what}") } else { format!("{label} ({}) {what}", spec.name) }
+}
+
+/// The value of element `element`, component `component` of a segment without component
+/// separators, from the values kept while splitting it when a slot has it.
+fn kept_value<'a>(def: &SegDef, kept: &[&'a [u8]], seg: &Segment<'a>, element: usize, component: usize) -> Option<Cow<'a, [u8]>> {
+    // Without component separators every component after the first is absent.
+    if component != 1 {
+        return None;
+    }
+    match def.slots.get(element.wrapping_sub(1)).copied() {
+        Some(slot) if slot != NO_SLOT => kept.get(usize::from(slot)).map(|v| Cow::Borrowed(*v)),
+        _ => read(seg, element, component),
+    }
+}
+
+/// The bit-mask path of the element checks, for a segment of printable ASCII without component,
+/// repetition or release characters, shorter than 128 bytes (`c`: its [`Classes`]): one pass over
+/// the element boundaries the separator mask gives, each value checked on the masks against its
+/// [`super::compile::FlatElement`] — a number is nothing but digits after an optional minus with at most one
+/// decimal mark, its length the count of its digit bits. Returns the present elements when the
+/// element-by-element path ([`GuideCheck::elements`]) would find nothing wrong with the values,
+/// the mandatory elements and the syntax notes (keeping the values the digit checks read in
+/// `kept`); `None` when something may be wrong, and that path then decides.
+#[inline]
+fn flat_elements<'s>(g: &Compiled, def: &SegDef, raw: &'s [u8], c: &Classes, kept: &mut [&'s [u8]]) -> Option<u64> {
+    // Most segments fit in 64 bits, where every mask operation is one instruction.
+    if raw.len() <= 64 { flat_values::<u64>(g, def, raw, c, kept) } else { flat_values::<u128>(g, def, raw, c, kept) }
+}
+
+/// A segment's bit masks: `u64` or `u128`.
+trait Bits: Copy + Eq + std::ops::BitAnd<Output = Self> + std::ops::BitOr<Output = Self> + std::ops::Not<Output = Self> {
+    const ZERO: Self;
+    /// The low bits of a mask of [`Classes`].
+    fn of(mask: u128) -> Self;
+    /// Bits `0..n` (`n` below the width).
+    fn below(n: usize) -> Self;
+    /// Shifted down by `n` (below the width).
+    fn down(self, n: usize) -> Self;
+    /// Shifted up by `n` (below the width).
+    fn up(self, n: usize) -> Self;
+    fn ones(self) -> u32;
+    fn first(self) -> usize;
+    /// Without its lowest set bit.
+    fn rest(self) -> Self;
+}
+
+macro_rules! bits {
+    ($t:ty) => {
+        impl Bits for $t {
+            const ZERO: Self = 0;
+            #[inline(always)]
+            fn of(mask: u128) -> Self {
+                mask as $t
+            }
+            #[inline(always)]
+            fn below(n: usize) -> Self {
+                (1 << n) - 1
+            }
+            #[inline(always)]
+            fn down(self, n: usize) -> Self {
+                self >> n
+            }
+            #[inline(always)]
+            fn up(self, n: usize) -> Self {
+                self << n
+            }
+            #[inline(always)]
+            fn ones(self) -> u32 {
+                self.count_ones()
+            }
+            #[inline(always)]
+            fn first(self) -> usize {
+                self.trailing_zeros() as usize
+            }
+            #[inline(always)]
+            fn rest(self) -> Self {
+                self & self.wrapping_sub(1)
+            }
+        }
+    };
+}
+bits!(u64);
+bits!(u128);
+
+#[inline(always)]
+fn flat_values<'s, B: Bits>(g: &Compiled, def: &SegDef, raw: &'s [u8], c: &Classes, kept: &mut [&'s [u8]]) -> Option<u64> {
+    let flat = &def.flat;
+    let (sep, digit, dot) = (B::of(c.sep), B::of(c.digit), B::of(c.dot));
+    debug_assert!(raw.len() <= 8 * std::mem::size_of::<B>());
+    if sep == B::ZERO {
+        // The tag alone.
+        return (def.required == 0 && flat_notes(def, 0)).then_some(0);
+    }
+    let mut seps = sep.rest();
+    let mut start = sep.first() + 1;
+    let mut present = 0u64;
+    let mut i = 0;
+    loop {
+        let end = if seps != B::ZERO { seps.first() } else { raw.len() };
+        if end > start {
+            let e = flat.elements.get(i)?;
+            present |= 1 << i;
+            let v = raw.get(start..end)?;
+            if let Some(place) = kept.get_mut(usize::from(e.slot)) {
+                *place = v;
+            }
+            // The bits of the value's bytes, moved down to bit 0 (a value is shorter than the
+            // segment, so `v.len()` is below the width); `body` without a leading minus.
+            let range = B::below(v.len());
+            let minus = usize::from(v.first() == Some(&b'-'));
+            let (digits, body) = (digit.down(start) & range, range.down(minus).up(minus));
+            let len = match e.class {
+                Class::Text => v.len(),
+                Class::Alpha if digits == B::ZERO => v.len(),
+                Class::Numeric if body & !digits == B::ZERO => digits.ones() as usize,
+                Class::Real => {
+                    let marks = body & !digits;
+                    if marks & !dot.down(start) != B::ZERO || marks.ones() > 1 {
+                        return None;
+                    }
+                    digits.ones() as usize
+                }
+                Class::EdiNumeric => decimal_digits(v, b'.', b',')?,
+                Class::Date if valid_date(v) => v.len(),
+                Class::Time if valid_time(v) => v.len(),
+                _ => return None,
+            };
+            // A number has at least one digit (and `min` may be 0).
+            if len == 0 || len < usize::from(e.min) || len > usize::from(e.max) {
+                return None;
+            }
+            if e.codes != NO_CODES && !g.code_lists.get(usize::from(e.codes)).is_some_and(|list| list.contains(v)) {
+                return None;
+            }
+        }
+        if seps == B::ZERO {
+            break;
+        }
+        seps = seps.rest();
+        start = end + 1;
+        i += 1;
+    }
+    (def.required & !present == 0 && flat_notes(def, present)).then_some(present)
+}
+
+/// Whether every syntax note of `def` holds for the `present` elements.
+#[inline]
+fn flat_notes(def: &SegDef, present: u64) -> bool {
+    def.flat.pairs.iter().all(|&(d, firsts)| ((present >> d) ^ present) & firsts == 0) && def.flat.others.iter().all(|note| note.holds(present))
 }
 
 /// The value of element `element`, component `component` (1 for a simple element).

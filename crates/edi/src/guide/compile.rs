@@ -12,7 +12,7 @@ use crate::syntax::Standard;
 
 use super::GuideError;
 use super::model::{CodesFile, CountFile, ElementFile, GuideFile, HierarchyFile, MaxFile, NodeFile, SegmentFile, WhenFile};
-use super::rules::{DataType, Note};
+use super::rules::{DataType, Note, NoteKind, NoteMasks};
 
 /// Elements per segment and components per composite: presence is tracked in a `u64`.
 pub(crate) const MAX_POSITIONS: usize = 64;
@@ -74,6 +74,102 @@ pub(crate) struct SegDef {
     /// For the fast path: slot (into a small array of values kept while splitting) of each
     /// element position that a check reads, `NO_SLOT` for the others.
     pub slots: Vec<u8>,
+    /// The same definition as a flat table, for the checker's bit-mask path.
+    pub flat: FlatDef,
+}
+
+/// A segment definition as the checker's bit-mask path reads it ([`super::check`]): per element
+/// position what its value must be, and the syntax notes as masks. Everything it cannot decide
+/// from bit masks (a composite that would report a missing component, say) is [`Class::Other`],
+/// and the checker then takes its element-by-element path.
+#[derive(Debug, Default)]
+pub(crate) struct FlatDef {
+    pub elements: Vec<FlatElement>,
+    /// The `P` notes of two positions, grouped by the distance `d` between them: `(d, bits of
+    /// the first positions)`; such a note holds when bit `p` and bit `p + d` of the present
+    /// elements agree.
+    pub pairs: Vec<(u32, u64)>,
+    /// The other notes, checked one by one on their masks.
+    pub others: Vec<NoteMasks>,
+}
+
+/// One element position of a [`FlatDef`]: the type, lengths and code list of a simple element,
+/// or of the first component of a composite when the others may all be absent.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FlatElement {
+    pub class: Class,
+    /// The slot the digit checks read the value from (`NO_SLOT`: none).
+    pub slot: u8,
+    pub min: u16,
+    pub max: u16,
+    /// An enforced code list (index into `Compiled::code_lists`), or `NO_CODES`.
+    pub codes: u16,
+}
+
+pub(crate) const NO_CODES: u16 = u16::MAX;
+
+/// What a value of a [`FlatElement`] must be, as the bit-mask path checks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Class {
+    /// Printable characters (X12 `AN`, `ID`; EDIFACT `an`): its length is its byte count.
+    Text,
+    /// No digits (EDIFACT `a`).
+    Alpha,
+    /// Digits after an optional minus (X12 `N0`–`N9`).
+    Numeric,
+    /// Digits after an optional minus, with at most one `.` (X12 `R`).
+    Real,
+    /// As `Real`, the mark `.` or `,` (EDIFACT `n`).
+    EdiNumeric,
+    Date,
+    Time,
+    /// Left to the element-by-element path whenever present.
+    Other,
+}
+
+impl FlatDef {
+    fn new(elements: &[ElemSpec], notes: &[Note], slots: &[u8]) -> FlatDef {
+        let flat = |spec: &ElemSpec, slot: u8| {
+            let class = match spec.ty {
+                DataType::Alnum | DataType::Id | DataType::EdiAlnum => Class::Text,
+                DataType::Alpha => Class::Alpha,
+                DataType::Numeric(_) => Class::Numeric,
+                DataType::Real => Class::Real,
+                DataType::EdiNumeric => Class::EdiNumeric,
+                DataType::Date => Class::Date,
+                DataType::Time => Class::Time,
+            };
+            FlatElement { class, slot, min: spec.min, max: spec.max, codes: spec.codes.unwrap_or(NO_CODES) }
+        };
+        let elements = elements
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| {
+                let slot = slots.get(i).copied().unwrap_or(NO_SLOT);
+                match spec.components.first() {
+                    None => flat(spec, slot),
+                    // Written without component separators, a composite has its first component
+                    // alone: fine when nothing then reports a missing component or a broken note.
+                    Some(first) if spec.required & !1 == 0 && spec.notes.iter().all(|n| n.check(1).is_none()) => flat(first, slot),
+                    Some(_) => FlatElement { class: Class::Other, slot, min: 0, max: 0, codes: NO_CODES },
+                }
+            })
+            .collect();
+        let (mut pairs, mut others) = (Vec::<(u32, u64)>::new(), Vec::new());
+        for note in notes {
+            match (note.kind, &*note.positions) {
+                (NoteKind::Paired, &[a, b]) if a != b => {
+                    let (low, d) = (a.min(b), a.abs_diff(b) as u32);
+                    match pairs.iter_mut().find(|(distance, _)| *distance == d) {
+                        Some((_, bits)) => *bits |= 1 << (low - 1),
+                        None => pairs.push((d, 1 << (low - 1))),
+                    }
+                }
+                _ => others.push(note.masks()),
+            }
+        }
+        FlatDef { elements, pairs, others }
+    }
 }
 
 /// Values a segment's checks may keep while its elements are split (more fall back to re-reading).
@@ -264,6 +360,8 @@ pub(crate) struct TagInfo {
     pub def: Option<u16>,
     /// Bit `i` set: each segment with this tag adds one to count `i`.
     pub counters: u64,
+    /// Whether a summary count is declared on this segment (it then checks the count).
+    pub summary: bool,
 }
 
 /// Packs a tag of 1–3 bytes (every X12 and EDIFACT tag) into a `u32`, its length in the high byte.
@@ -321,7 +419,7 @@ impl Tags {
             Err(i) => {
                 let id = u16::try_from(self.info.len()).map_err(|_| "more than 65535 segment tags".to_string())?;
                 self.keys.insert(i, (key, id));
-                self.info.push(TagInfo { tag: tag.into(), occurrences: Vec::new(), def: None, counters: 0 });
+                self.info.push(TagInfo { tag: tag.into(), occurrences: Vec::new(), def: None, counters: 0, summary: false });
                 Ok(id)
             }
         }
@@ -529,7 +627,8 @@ impl<'f> Builder<'f> {
         let notes = notes(&file.syntax, elements.len())?;
         let required = required_mask(&elements);
         let slots = slots(&checks, elements.len());
-        Ok(SegDef { tag: tag.into(), name: file.name.as_str().into(), elements, required, notes, checks, slots })
+        let flat = FlatDef::new(&elements, &notes, &slots);
+        Ok(SegDef { tag: tag.into(), name: file.name.as_str().into(), elements, required, notes, checks, slots, flat })
     }
 
     fn element(&mut self, e: &ElementFile, in_composite: bool) -> Result<ElemSpec, String> {
@@ -711,6 +810,7 @@ impl<'f> Builder<'f> {
                 }
                 _ => return Err(format!("count in {} needs exactly one of `loops` and `segments`", c.segment)),
             };
+            self.tags.info[usize::from(tag)].summary = true;
             out.push(Count { tag, element, component, when, what: what.into() });
         }
         Ok(out)

@@ -233,7 +233,7 @@ fn printable_ascii(v: &[u8]) -> bool {
 
 /// The number of digits in a decimal number (optional leading minus, at most one decimal mark,
 /// at least one digit), or `None` when it is not one. Sign and mark don't count towards the length.
-fn decimal_digits(v: &[u8], mark_a: u8, mark_b: u8) -> Option<usize> {
+pub(crate) fn decimal_digits(v: &[u8], mark_a: u8, mark_b: u8) -> Option<usize> {
     let body = v.strip_prefix(b"-").unwrap_or(v);
     let mut digits = 0;
     let mut marks = 0;
@@ -295,6 +295,8 @@ pub(crate) struct Note {
     mask: u64,
     /// Bits of the positions after the first.
     rest: u64,
+    /// The bit of the first position.
+    first: u64,
     pub text: Box<str>,
 }
 
@@ -310,6 +312,31 @@ pub(crate) enum NoteKind {
     Conditional,
     /// `L`: if the first, then at least one of the others.
     ListConditional,
+}
+
+/// A syntax note as masks only, small and `Copy`, for the checker's bit-mask path.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NoteMasks {
+    kind: NoteKind,
+    mask: u64,
+    first: u64,
+    rest: u64,
+}
+
+impl NoteMasks {
+    /// Whether the note holds for the present positions: what [`Note::check`] answers `None` for,
+    /// on the masks alone.
+    #[inline(always)]
+    pub fn holds(&self, present: u64) -> bool {
+        let here = present & self.mask;
+        match self.kind {
+            NoteKind::Paired => here == 0 || here == self.mask,
+            NoteKind::Required => here != 0,
+            NoteKind::Exclusion => here.count_ones() <= 1,
+            NoteKind::Conditional => present & self.first == 0 || present & self.rest == self.rest,
+            NoteKind::ListConditional => present & self.first == 0 || present & self.rest != 0,
+        }
+    }
 }
 
 /// A broken syntax note: the rule and the position to point at.
@@ -346,7 +373,8 @@ impl Note {
         let bit = |p: &usize| 1u64 << (p - 1);
         let mask = list.iter().map(bit).fold(0, |a, b| a | b);
         let rest = list.iter().skip(1).map(bit).fold(0, |a, b| a | b);
-        Ok(Note { kind, positions: list, mask, rest, text: text.into() })
+        let first = list.first().map_or(0, bit);
+        Ok(Note { kind, positions: list, mask, rest, first, text: text.into() })
     }
 
     /// Checks the note against the present positions (bit `n - 1` set when position `n` has a value).
@@ -376,6 +404,11 @@ impl Note {
             NoteKind::ListConditional if first_present && present & self.rest == 0 => self.positions.get(1).map(|&position| Broken { rule: missing, position }),
             _ => None,
         }
+    }
+
+    /// The note as masks, for [`NoteMasks::holds`].
+    pub fn masks(&self) -> NoteMasks {
+        NoteMasks { kind: self.kind, mask: self.mask, first: self.first, rest: self.rest }
     }
 
     /// What the note requires, with positions named by `label`.
@@ -413,7 +446,36 @@ fn gs1_check_digit(body: &[u8]) -> u8 {
 }
 
 /// What is wrong with a GTIN or SSCC, if anything.
+#[inline]
 pub(crate) fn check_digit_problem(kind: CheckKind, v: &[u8]) -> Option<String> {
+    if check_digit_ok(kind, v) {
+        return None;
+    }
+    check_digit_message(kind, v)
+}
+
+/// Whether a GTIN or SSCC is right — digits only, a length its kind has, the right check digit —
+/// in one pass over the digits: what [`check_digit_message`] answers `None` for. With the check
+/// digit weighted 1 and the digits before it 3, 1, 3… from the right, the sum of a right number
+/// is a multiple of ten.
+#[inline]
+fn check_digit_ok(kind: CheckKind, v: &[u8]) -> bool {
+    let digits = match (kind, v.len()) {
+        (CheckKind::Gtin, 8 | 12 | 13 | 14) | (CheckKind::Sscc, 18) => v,
+        (CheckKind::Sscc, 20) if v.starts_with(b"00") => &v[2..],
+        _ => return false,
+    };
+    let (mut sum, mut bad) = (0u32, false);
+    for (i, &b) in digits.iter().rev().enumerate() {
+        let d = b.wrapping_sub(b'0');
+        bad |= d > 9;
+        sum += u32::from(d) * (1 + 2 * (i as u32 & 1));
+    }
+    !bad && sum.is_multiple_of(10)
+}
+
+/// The message for a GTIN or SSCC that is wrong (`None` when it is right).
+fn check_digit_message(kind: CheckKind, v: &[u8]) -> Option<String> {
     if !v.iter().all(u8::is_ascii_digit) {
         return Some(match kind {
             CheckKind::Gtin => "is not a GTIN: it must be digits only".into(),
@@ -511,6 +573,24 @@ mod tests {
         assert!(Note::parse("Q0102", 5).is_err());
         assert!(Note::parse("P02", 5).is_err());
         assert_eq!(c.describe(|p| format!("DTM{p:02}")), "DTM03 required when DTM04 is present (C0403)");
+    }
+
+    proptest::proptest! {
+        /// The one-pass check digit test agrees with the message, for numbers right and wrong.
+        #[test]
+        fn check_digits_agree_with_the_message(v in "(00)?[0-9]{6,19}|[0-9]{0,4}[A ]?[0-9]{0,14}", sscc in proptest::prelude::any::<bool>()) {
+            let kind = if sscc { CheckKind::Sscc } else { CheckKind::Gtin };
+            proptest::prop_assert_eq!(check_digit_ok(kind, v.as_bytes()), check_digit_message(kind, v.as_bytes()).is_none(), "{}", v);
+        }
+
+        /// A note holds on its masks exactly when checking it finds nothing broken.
+        #[test]
+        fn notes_hold_when_nothing_is_broken(kind in 0usize..5, positions in proptest::collection::vec(1usize..=12, 2..5), present in 0u64..(1 << 12)) {
+            let text = format!("{}{}", ["P", "R", "E", "C", "L"][kind], positions.iter().map(|p| format!("{p:02}")).collect::<String>());
+            if let Ok(note) = Note::parse(&text, 12) {
+                proptest::prop_assert_eq!(note.masks().holds(present), note.check(present).is_none(), "{} {:b}", text, present);
+            }
+        }
     }
 
     #[test]

@@ -683,3 +683,152 @@ proptest::proptest! {
         }
     }
 }
+
+/// Values that exercise every check: numbers right and wrong, codes, GTINs with good and bad check
+/// digits, dates and times, empty and long values, component and repetition separators, release
+/// characters, non-ASCII and control bytes.
+const VALUES: &[&str] = &[
+    "",
+    "1",
+    "0",
+    "-5",
+    "3.5",
+    "-3.5",
+    "1.2.3",
+    "-",
+    ".",
+    "5.",
+    "-.5",
+    "12,5",
+    "EA",
+    "UP",
+    "EN",
+    "BP",
+    "VN",
+    "XX",
+    "00",
+    "NE",
+    "ST",
+    "92",
+    "064",
+    "614141000012",
+    "614141000013",
+    "4006381333931",
+    "00614141000012",
+    "6141410000",
+    "20260301",
+    "20261301",
+    "20240229",
+    "260301",
+    "1200",
+    "2460",
+    "123456",
+    "ABC",
+    "A1",
+    "1A",
+    "RED KETTLE",
+    "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
+    "Ä",
+    "A>B",
+    ">",
+    "A^B",
+    "A:B",
+    "?+",
+    "\u{7}",
+    "\u{7f}",
+    " ",
+];
+
+/// A set's segments with random edits: an element replaced by one of [`VALUES`] (or an element
+/// added past the last), a segment removed, repeated or moved.
+fn mutate(body: &[&str], sep: char, edits: &[(usize, usize, usize, u8)]) -> Vec<String> {
+    let mut segs: Vec<String> = body.iter().map(|s| s.to_string()).collect();
+    for &(at, element, value, kind) in edits {
+        if segs.is_empty() {
+            break;
+        }
+        let at = at % segs.len();
+        match kind % 8 {
+            0 => {
+                segs.remove(at);
+            }
+            1 => {
+                let seg = segs[at].clone();
+                segs.insert(at, seg);
+            }
+            2 => {
+                let seg = segs.remove(at);
+                let to = element % (segs.len() + 1);
+                segs.insert(to, seg);
+            }
+            _ => {
+                let mut parts: Vec<String> = segs[at].split(sep).map(str::to_string).collect();
+                let element = 1 + element % (parts.len() + 1);
+                if parts.len() <= element {
+                    parts.resize(element + 1, String::new());
+                }
+                parts[element] = VALUES[value % VALUES.len()].to_string();
+                segs[at] = parts.join(&sep.to_string());
+            }
+        }
+    }
+    segs
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(384))]
+
+    /// The fast paths of full validation — body segments straight from the structural index, the
+    /// location's tag rewritten in place, the bit-mask element checks — report exactly what the
+    /// straightforward path reports: every segment through `Tokenizer::next` and `Pass::push`,
+    /// every element through the element-by-element checks.
+    #[test]
+    fn fast_validation_agrees_with_the_element_by_element_path(
+        edits in proptest::collection::vec((0usize..100, 0usize..30, 0usize..1000, proptest::prelude::any::<u8>()), 0..8),
+        which in 0usize..7,
+        sets in 1usize..3,
+    ) {
+        let (body, sep) = match which {
+            0 | 1 => (PO_850, '*'),
+            2 => (ASN_856_5010, '*'),
+            3 => (ASN_856_4010, '*'),
+            4 => (INVOICE_810, '*'),
+            5 => (DESADV, '+'),
+            _ => (ORDERS, '+'),
+        };
+        let segs = mutate(body, sep, &edits);
+        let refs: Vec<&str> = segs.iter().map(String::as_str).collect();
+        let one = match which {
+            0 | 1 => x12("PO", "004010", "850", &refs),
+            2 => x12("SH", "005010", "856", &refs),
+            3 => x12("SH", "004010", "856", &refs),
+            4 => x12("IN", "004010", "810", &refs),
+            5 => edifact("DESADV:D:96A:UN", &refs),
+            _ => edifact("ORDERS:D:96A:UN", &refs),
+        };
+        // More sets in an X12 group: the same set again, under the next control number.
+        let text = match (one.find("ST*"), one.find("GE*")) {
+            (Some(st), Some(ge)) => {
+                let (head, set, tail) = (&one[..st], &one[st..ge], &one[ge..]);
+                let mut text = head.to_string();
+                for n in 1..=sets {
+                    text.push_str(&set.replace("*0001~", &format!("*{n:04}~")));
+                }
+                text + tail
+            }
+            _ => one,
+        };
+        let set = GuideSet::builtin();
+        let fast = validate(text.as_bytes(), &set).unwrap();
+        super::check::NO_FLAT.with(|f| f.set(true));
+        let mut pass = crate::validate::Pass::new(&set);
+        for seg in crate::Tokenizer::new(text.as_bytes()).unwrap() {
+            pass.push(&seg);
+        }
+        super::check::NO_FLAT.with(|f| f.set(false));
+        let slow = pass.finish(fast.standard, text.len() as u64);
+        proptest::prop_assert_eq!(&fast.findings, &slow.findings, "{}", text);
+        proptest::prop_assert_eq!(&fast.interchanges, &slow.interchanges);
+        proptest::prop_assert_eq!(fast.segments, slow.segments);
+    }
+}
