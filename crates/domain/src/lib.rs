@@ -14,6 +14,7 @@ pub mod defects;
 pub mod dock;
 pub mod edi;
 pub mod events;
+pub mod forecast;
 pub mod gs1;
 pub mod ids;
 pub mod invoices;

@@ -19,6 +19,7 @@ use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
+use crate::forecast::{AgreementPlanning, ParamFields};
 use crate::money::{self, percent_of};
 use crate::orders::PaymentTerms;
 use crate::text_enum;
@@ -362,6 +363,10 @@ pub struct Terms {
     pub chargebacks: ChargebackSchedule,
     /// ISO 4217 code of the agreement; fixed fees (carton defects, the absolute tolerance) are in it.
     pub currency: String,
+    /// VMI and the default planning parameters for the vendor's items (each unset field falls back to the
+    /// retailer's system default). Versions stored before forecasting existed read as "not set".
+    #[serde(default)]
+    pub planning: AgreementPlanning,
 }
 
 impl Terms {
@@ -376,6 +381,7 @@ impl Terms {
             freight_allowance_percent: Decimal::ZERO,
             chargebacks: ChargebackSchedule::default(),
             currency: currency.trim().to_ascii_uppercase(),
+            planning: AgreementPlanning::default(),
         }
     }
 
@@ -387,6 +393,7 @@ impl Terms {
         check_percent(&mut issues, "coop_percent", self.coop_percent, PERCENT_DECIMALS);
         check_percent(&mut issues, "freight_allowance_percent", self.freight_allowance_percent, PERCENT_DECIMALS);
         issues.extend(self.chargebacks.issues());
+        issues.extend(self.planning.defaults.issues(&ParamFields::IN_TERMS));
         match money::currency(&self.currency) {
             Ok(code) if code == self.currency => {}
             Ok(code) => issues.push(("currency", format!("must be written in capitals, like {code}"))),
@@ -586,7 +593,21 @@ mod tests {
         assert_eq!(json["payment"]["basis"], "receipt_date");
         assert_eq!(json["payment"]["discount_percent"], "1.5");
         assert_eq!(json["chargebacks"]["carton_defect_fee"], "2.60");
-        assert_eq!(serde_json::from_value::<Terms>(json).unwrap(), terms);
+        assert_eq!(serde_json::from_value::<Terms>(json.clone()).unwrap(), terms);
+        // A version stored before forecasting existed has no `planning`: it reads as nothing set.
+        let mut old = json;
+        old.as_object_mut().unwrap().remove("planning");
+        assert_eq!(serde_json::from_value::<Terms>(old).unwrap().planning, AgreementPlanning::default());
+    }
+
+    #[test]
+    fn planning_defaults_are_validated_with_their_path() {
+        let mut terms = Terms::default_for("USD");
+        terms.planning.vmi = true;
+        terms.planning.defaults.lead_time_weeks = Some(0);
+        terms.planning.defaults.service_target = Some(dec!(1.5));
+        let fields: Vec<_> = terms.validate().unwrap_err().into_iter().map(|(field, _)| field).collect();
+        assert_eq!(fields, ["planning.lead_time_weeks", "planning.service_target"]);
     }
 
     proptest! {

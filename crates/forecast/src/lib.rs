@@ -4,6 +4,7 @@
 //! Pure Rust and free of IO: callers hand in numbers and get numbers back. The ACORN services
 //! store and schedule; this crate only computes, so it can be tested and benchmarked on its own.
 
+pub mod bench;
 pub mod classify;
 pub mod dist;
 pub mod engine;

@@ -9,12 +9,12 @@
 //!   quantiles are calibrated when q lies between the two;
 //! - bias = Σ forecast / Σ actual − 1 over the whole panel.
 //!
-//! [`evaluate_panel`] runs the engine's batch forecast over a parsed panel and scores it; the
-//! bench example and the CLI are thin wrappers around it.
+//! [`evaluate_panel`] runs the engine's batch forecast over a parsed panel and scores it
+//! ([`crate::bench`] is the whole benchmark, which `acorn forecast bench` wraps).
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{self, Config, Forecast, History};
+use crate::engine::{Config, Forecast};
 use crate::panel::Panel;
 
 /// The quantile levels every forecast carries, in the order of `Forecast::quantiles`.
@@ -155,23 +155,12 @@ pub fn evaluate(series: &[Scored]) -> Metrics {
 }
 
 /// Forecasts every series of the panel with `config` (single-threaded, through
-/// [`engine::forecast_batch`] with a season index pooled over the whole panel), times it and
-/// scores the forecasts against the held-out weeks. Returns the scores and the forecasts.
+/// [`crate::engine::forecast_batch`] with a season index pooled over the whole panel), times it and
+/// scores the forecasts against the held-out weeks. Returns the scores and the forecasts; one
+/// timed run of [`crate::bench::run`], which also has the CPU time and repeated runs.
 pub fn evaluate_panel(panel: &Panel, config: &Config) -> (Metrics, Vec<Forecast>) {
-    let config = Config { horizon: panel.horizon, ..config.clone() };
-    let histories: Vec<History> = panel.history.iter().map(|s| History { sales: s, on_hand: None }).collect();
-    let start = std::time::Instant::now();
-    let forecasts = engine::forecast_batch(&histories, &config);
-    let sec = start.elapsed().as_secs_f64();
-    let hist_f: Vec<Vec<f64>> = panel.history.iter().map(|s| s.iter().map(|&v| f64::from(v)).collect()).collect();
-    let quants: Vec<Vec<[f64; 4]>> = forecasts.iter().map(|f| f.quantiles.iter().map(|q| q.map(f64::from)).collect()).collect();
-    let scored: Vec<Scored> = (0..panel.history.len())
-        .map(|i| Scored { history: &hist_f[i], actual: &panel.actual[i], mean: &forecasts[i].mean, quantiles: Some(&quants[i]) })
-        .collect();
-    let mut m = evaluate(&scored);
-    m.sec = sec;
-    m.sec_per_1k = if panel.history.is_empty() { 0.0 } else { sec / panel.history.len() as f64 * 1000.0 };
-    (m, forecasts)
+    let (report, forecasts) = crate::bench::run(panel, config, 1, || None);
+    (report.metrics, forecasts)
 }
 
 #[cfg(test)]

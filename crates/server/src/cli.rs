@@ -122,6 +122,11 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::edi_cli::EdiCmd,
     },
+    /// The forecasting engine on files: benchmark it on the harness panel, the M3 check (no database needed).
+    Forecast {
+        #[command(subcommand)]
+        action: crate::forecast_cli::ForecastCmd,
+    },
     /// The three-way match of invoices against POs and receipts.
     Match {
         #[command(subcommand)]
@@ -286,6 +291,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        // Blocking and single-threaded by design (the benchmark times one thread's work).
+        Command::Forecast { action } => tokio::task::spawn_blocking(move || crate::forecast_cli::run(action)).await?,
         Command::Match { action: MatchCmd::Run, db } => {
             let (_cfg, s) = open(&db).await?;
             let total = s.invoices_awaiting_match().await?;

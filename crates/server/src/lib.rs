@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod edi_cli;
 pub mod edi_watch;
+pub mod forecast_cli;
 pub mod jobs;
 
 use acorn_service::{ServiceConfig, Services};

@@ -17,6 +17,15 @@ pub fn require(ctx: &Ctx, area: Area, need: Access) -> Result<(), ServiceError> 
     if ctx.principal.access(area) >= need { Ok(()) } else { Err(ServiceError::Forbidden) }
 }
 
+/// Checks role access and that the principal is on the retailer's side: for verbs of an area only the
+/// retailer uses although vendor roles may write in it (vendors commit to forecasts; only the
+/// retailer records its own sales or sets its planning parameters). A vendor gets 403, like a role
+/// without the access.
+pub fn require_retailer(ctx: &Ctx, area: Area, need: Access) -> Result<(), ServiceError> {
+    require(ctx, area, need)?;
+    if ctx.principal.is_retailer_side() { Ok(()) } else { Err(ServiceError::Forbidden) }
+}
+
 /// Checks role access and that an object owned by `owner` is visible to the principal; `what` names
 /// the object in the not-found error.
 pub fn require_object(ctx: &Ctx, area: Area, need: Access, owner: TenantId, what: &'static str) -> Result<(), ServiceError> {

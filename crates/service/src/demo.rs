@@ -139,6 +139,8 @@ impl Services {
         for (i, (tenant, code, prefix, ops, name)) in seeded.iter().enumerate() {
             self.seed_demo_orders(i, *tenant, code, prefix, ops, name).await?;
         }
+        // Three years of weekly sales for every item × DC with POs (crate::forecast::demo).
+        self.seed_demo_sales(&ctx).await?;
         Ok(logins)
     }
 

@@ -21,6 +21,7 @@ pub mod documents;
 pub mod edi;
 pub mod error;
 pub mod facilities;
+pub mod forecast;
 pub mod holidays;
 pub mod idempotency;
 pub mod inbound;

@@ -9,6 +9,7 @@ mod m0002_orders;
 mod m0003_shipments;
 mod m0004_finance;
 mod m0005_edi;
+mod m0006_forecast;
 mod schema;
 
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_shipments::Migration),
             Box::new(m0004_finance::Migration),
             Box::new(m0005_edi::Migration),
+            Box::new(m0006_forecast::Migration),
         ]
     }
 }

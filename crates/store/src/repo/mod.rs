@@ -11,6 +11,7 @@ pub mod documents;
 pub mod edi;
 pub mod events;
 pub mod facilities;
+pub mod forecast;
 pub mod idempotency;
 pub mod invoices;
 pub mod items;

@@ -142,6 +142,12 @@ const AUDIT_READERS: &[&str] = &["admin", "category_manager", "vendor_manager", 
 /// The Integrations area: the EDI log and trading-partner settings.
 const INTEGRATION_READERS: &[&str] = &["admin", "auditor", "vendor_admin", "client"];
 const INTEGRATION_WRITERS: &[&str] = &["admin", "vendor_admin", "client"];
+/// The forecasts area: everyone but the AP clerk and the receiver reads (vendors their own).
+const FORECAST_READERS: &[&str] =
+    &["admin", "category_manager", "vendor_manager", "auditor", "vendor_admin", "operations", "finance", "catalog", "marketing", "read_only", "client"];
+/// Sales and planning parameters are the retailer's: its buyers record and set them (a vendor's
+/// write access in the area is for commitments).
+const PLANNERS: &[&str] = &["admin", "category_manager"];
 
 const TABLE: &[Route] = &[
     Route { method: "GET", path: "/api/v1/me", allowed: ALL, obj: Obj::None, ok: 200 },
@@ -261,6 +267,11 @@ const TABLE: &[Route] = &[
     Route { method: "GET", path: "/api/v1/edi/interchanges/{transaction_id}", allowed: INTEGRATION_READERS, obj: Obj::Interchange, ok: 200 },
     Route { method: "GET", path: "/api/v1/edi/interchanges/{transaction_id}/raw", allowed: INTEGRATION_READERS, obj: Obj::Interchange, ok: 200 },
     Route { method: "GET", path: "/api/v1/edi/stock", allowed: ALL, obj: Obj::None, ok: 200 },
+    Route { method: "GET", path: "/api/v1/forecast/sales", allowed: FORECAST_READERS, obj: Obj::None, ok: 200 },
+    // The walk's body has no records: 422 proves authorisation passed (forecast_data covers success).
+    Route { method: "POST", path: "/api/v1/forecast/sales", allowed: PLANNERS, obj: Obj::None, ok: 422 },
+    Route { method: "GET", path: "/api/v1/forecast/params/{item_id}", allowed: FORECAST_READERS, obj: Obj::Item, ok: 200 },
+    Route { method: "PUT", path: "/api/v1/forecast/params/{item_id}", allowed: PLANNERS, obj: Obj::Item, ok: 200 },
 ];
 
 /// Routes that are not role-based (public by design) and are tested elsewhere.
@@ -498,6 +509,7 @@ fn body(r: &Route, own: &acorn_testkit::VendorFx, walk: &Walk) -> Option<Value> 
             Some(json!({"standard": "x12", "partner_qualifier": "ZZ", "partner_id": format!("W{}", &uniq[20..32]).to_uppercase(),
             "our_qualifier": "ZZ", "our_id": "ACORNWALK"}))
         }
+        ("PUT", "/api/v1/forecast/params/{item_id}") => Some(json!({"dc": "TST1", "lead_time_weeks": 3})),
         ("POST", _) => Some(json!({})),
         _ => None,
     }

@@ -12,6 +12,7 @@ mod edi_flow;
 mod edi_gateway;
 mod finance_api;
 mod finance_ui;
+mod forecast_data;
 mod idempotency;
 mod invoices;
 mod labels;

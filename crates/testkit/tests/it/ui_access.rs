@@ -92,6 +92,11 @@ const VENDOR_PAYMENT_READERS: &[&str] = &["vendor_admin", "finance", "read_only"
 /// The Integrations area: the EDI log and partner settings, and who uploads and edits them.
 const EDI_READERS: &[&str] = &["admin", "auditor", "vendor_admin"];
 const EDI_WRITERS: &[&str] = &["admin", "vendor_admin"];
+/// The forecasts area: everyone but the AP clerk and the receiver reads (vendors their own).
+const FORECAST_READERS: &[&str] =
+    &["admin", "category_manager", "vendor_manager", "auditor", "vendor_admin", "operations", "finance", "catalog", "marketing", "read_only"];
+/// Retailer buyers, who record sales and set planning parameters.
+const PLANNERS: &[&str] = &["admin", "category_manager"];
 /// A vendor's people (all read their own terms).
 const VENDOR_USERS: &[&str] = &["vendor_admin", "operations", "finance", "catalog", "marketing", "read_only"];
 
@@ -176,6 +181,11 @@ const PAGES: &[(&str, Who, Obj)] = &[
     ("/edi/{id}/raw", Who::Roles(EDI_READERS), Obj::Interchange),
     ("/stock", Who::Roles(ALL), Obj::None),
     ("/stock.csv", Who::Roles(ALL), Obj::None),
+    ("/sales", Who::Roles(FORECAST_READERS), Obj::None),
+    ("/sales.csv", Who::Roles(FORECAST_READERS), Obj::None),
+    ("/sales/upload", Who::Roles(PLANNERS), Obj::None),
+    ("/sales/template.csv", Who::Roles(PLANNERS), Obj::None),
+    ("/items/{id}/planning", Who::Roles(FORECAST_READERS), Obj::Item),
     ("/notifications", Who::Roles(ALL), Obj::None),
     ("/audit", Who::Roles(&["admin", "category_manager", "vendor_manager", "ap_clerk", "auditor", "vendor_admin"]), Obj::None),
     ("/outbox", Who::Roles(&["admin", "vendor_admin"]), Obj::None),

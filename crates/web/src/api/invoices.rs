@@ -123,6 +123,8 @@ pub struct TermsOut {
     pub freight_allowance_percent: String,
     pub chargebacks: ChargebacksDto,
     pub currency: String,
+    /// VMI and the default planning parameters of the vendor's items (null fields: the system default).
+    pub planning: super::forecast::AgreementPlanningOut,
 }
 
 impl From<&Terms> for TermsOut {
@@ -141,6 +143,7 @@ impl From<&Terms> for TermsOut {
             freight_allowance_percent: number(t.freight_allowance_percent),
             chargebacks: ChargebacksDto::from(&t.chargebacks),
             currency: t.currency.clone(),
+            planning: super::forecast::AgreementPlanningOut::from(&t.planning),
         }
     }
 }
@@ -211,11 +214,13 @@ pub struct TermsIn {
     pub effective_from: Option<NaiveDate>,
     #[serde(default)]
     pub note: String,
+    /// VMI and the default planning parameters; left out, the new version keeps those in force.
+    pub planning: Option<super::forecast::AgreementPlanningIn>,
 }
 
 impl TermsIn {
     /// The domain terms, every unparsable number named by its path (the service names the rule breaches).
-    fn into_terms(self) -> Result<(Terms, Option<NaiveDate>, String), ServiceError> {
+    fn into_terms(self) -> Result<(Terms, Option<NaiveDate>, String, bool), ServiceError> {
         let mut issues = Issues::new();
         let mut pct = |field: &str, v: &str, default_zero: bool| -> Decimal {
             if default_zero && v.trim().is_empty() {
@@ -253,6 +258,15 @@ impl TermsIn {
             "" => Some(DueBasis::InvoiceDate),
             b => issues.field("payment.basis", DueBasis::parse_or_explain(b)),
         };
+        let planning = match &self.planning {
+            Some(p) => p.planning().unwrap_or_else(|e| {
+                e.into_iter().for_each(|i| {
+                    issues.push(i);
+                });
+                Default::default()
+            }),
+            None => Default::default(),
+        };
         issues.into_result().map_err(ServiceError::Invalid)?;
         let terms = Terms {
             payment: PaymentTerm {
@@ -267,8 +281,9 @@ impl TermsIn {
             freight_allowance_percent: freight,
             chargebacks,
             currency: self.currency.trim().to_ascii_uppercase(),
+            planning,
         };
-        Ok((terms, self.effective_from, self.note))
+        Ok((terms, self.effective_from, self.note, self.planning.is_none()))
     }
 }
 
@@ -284,9 +299,13 @@ pub async fn get_terms(State(s): State<AppState>, Api(ctx): Api, Path(vendor_id)
 #[utoipa::path(put, path = "/api/v1/vendors/{vendor_id}/terms", tag = "terms", request_body = TermsIn,
     responses((status = 200, body = TermsViewOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_terms(State(s): State<AppState>, Api(ctx): Api, Path(vendor_id): Path<Uuid>, JsonBody(b): JsonBody<TermsIn>) -> ApiResult<Json<TermsViewOut>> {
-    let (terms, from, note) = b.into_terms()?;
+    let (terms, from, note, keep_planning) = b.into_terms()?;
     let from = from.unwrap_or_else(|| acorn_service::now().date_naive());
-    s.services.set_terms(&ctx, TenantId(vendor_id), terms, from, &note).await?;
+    if keep_planning {
+        s.services.set_terms_keeping_planning(&ctx, TenantId(vendor_id), terms, from, &note).await?;
+    } else {
+        s.services.set_terms(&ctx, TenantId(vendor_id), terms, from, &note).await?;
+    }
     Ok(Json(TermsViewOut::of(vendor_id, &s.services.terms(&ctx, TenantId(vendor_id)).await?)))
 }
 

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod dto;
 pub mod edi;
+pub mod forecast;
 pub mod idempotency;
 pub mod invoices;
 pub mod ledger;
@@ -121,6 +122,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(edi::get_interchange))
         .routes(routes!(edi::raw_interchange))
         .routes(routes!(edi::list_stock))
+        .routes(routes!(forecast::list_sales, forecast::post_sales))
+        .routes(routes!(forecast::get_params, forecast::put_params))
         .routes(routes!(vendor_invoices::submit_invoices))
         .routes(routes!(token::token))
         .split_for_parts()

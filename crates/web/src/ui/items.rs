@@ -357,6 +357,8 @@ struct DetailPage {
     can_edit: bool,
     unit_cost: String,
     effective_from: String,
+    /// The item's planning parameters per DC, for those who read forecasting data.
+    planning_href: String,
 }
 
 fn detail_page(auth: &SessionAuth, shell: Shell, t: T, d: ItemDetail, errors: Errors, typed: Option<(String, String)>, notice: &'static str) -> DetailPage {
@@ -396,6 +398,7 @@ fn detail_page(auth: &SessionAuth, shell: Shell, t: T, d: ItemDetail, errors: Er
         can_edit: access(auth, Area::Items) >= Access::Write,
         unit_cost,
         effective_from,
+        planning_href: if super::forecast::can_read(auth) { format!("/items/{}/planning", i.id) } else { String::new() },
         shell,
     }
 }

@@ -148,6 +148,10 @@ pub(crate) fn nav(auth: &SessionAuth, path: &str) -> Vec<NavItem> {
         // What vendors report in stock by EDI 846, beside the catalogue it is about.
         items.push(("/stock".into(), "nav.stock", "dash.card.stock"));
     }
+    if super::forecast::can_read(auth) {
+        // Weekly sales history per item × DC, what forecasts are made from.
+        items.push(("/sales".into(), "nav.sales", "dash.card.sales"));
+    }
     if access(auth, Area::Vendors) >= Access::Read {
         // A vendor's people have one vendor: their own.
         let href = if auth.user.is_retailer() { "/vendors".to_string() } else { format!("/vendors/{}", auth.user.tenant_id) };
@@ -331,6 +335,7 @@ pub(crate) mod tests {
                 "/returns",
                 "/items",
                 "/stock",
+                "/sales",
                 "/vendors",
                 "/dcs",
                 "/holidays",
@@ -355,6 +360,7 @@ pub(crate) mod tests {
                 "/returns",
                 "/items",
                 "/stock",
+                "/sales",
                 "/vendors",
                 "/dcs",
                 "/holidays",
@@ -381,6 +387,7 @@ pub(crate) mod tests {
                 "/returns",
                 "/items",
                 "/stock",
+                "/sales",
                 "/vendors",
                 "/dcs",
                 "/holidays",
@@ -403,6 +410,7 @@ pub(crate) mod tests {
                 "/returns",
                 "/items",
                 "/stock",
+                "/sales",
                 own.as_str(),
                 "/terms",
                 "/dcs",
@@ -415,7 +423,22 @@ pub(crate) mod tests {
         );
         assert_eq!(
             hrefs(&[Role::Operations], v, "/"),
-            ["/", "/orders", "/shipments", "/inbound", "/defects", "/invoices", "/deductions", "/returns", "/items", "/stock", own.as_str(), "/terms", "/dcs"]
+            [
+                "/",
+                "/orders",
+                "/shipments",
+                "/inbound",
+                "/defects",
+                "/invoices",
+                "/deductions",
+                "/returns",
+                "/items",
+                "/stock",
+                "/sales",
+                own.as_str(),
+                "/terms",
+                "/dcs"
+            ]
         );
         // Finance reads acknowledgements (and so plans inbound stock) but has no routing.
         assert_eq!(
@@ -432,13 +455,14 @@ pub(crate) mod tests {
                 "/returns",
                 "/items",
                 "/stock",
+                "/sales",
                 own.as_str(),
                 "/terms",
                 "/dcs"
             ]
         );
         // Marketing reads the catalogue but not purchase orders.
-        assert_eq!(hrefs(&[Role::Marketing], v, "/"), ["/", "/items", "/stock", own.as_str(), "/terms", "/dcs"]);
+        assert_eq!(hrefs(&[Role::Marketing], v, "/"), ["/", "/items", "/stock", "/sales", own.as_str(), "/terms", "/dcs"]);
         assert_eq!(hrefs(&[], v, "/"), ["/"]);
     }
 
@@ -460,6 +484,7 @@ pub(crate) mod tests {
         assert_eq!(current("/payments/123"), ["/payments"]);
         assert_eq!(current("/edi/partner"), ["/edi"]);
         assert_eq!(current("/stock"), ["/stock"]);
+        assert_eq!(current("/sales/upload"), ["/sales"]);
         assert!(current("/edi.csv").is_empty());
         assert!(current("/invoices.csv").is_empty());
         assert!(current("/vendorsx").is_empty());

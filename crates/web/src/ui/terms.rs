@@ -227,6 +227,8 @@ impl Typed {
                 unconfirmed_percent: unconfirmed,
             },
             currency: self.currency.clone(),
+            // Not on this form: the version added keeps the planning part in force (see `add`).
+            planning: Default::default(),
         };
         (terms, effective, errors)
     }
@@ -384,7 +386,7 @@ pub async fn add(State(s): State<AppState>, req: Req, Path(id): Path<String>, bo
     let typed = Typed::from_form(f);
     let (terms, effective, own) = typed.read();
     let result = match effective {
-        Some(day) if own.is_empty() => s.services.set_terms(&p.ctx(&req), tenant, terms, day, &typed.note).await,
+        Some(day) if own.is_empty() => s.services.set_terms_keeping_planning(&p.ctx(&req), tenant, terms, day, &typed.note).await,
         // Nothing is sent with a value the page could not read; the rules of the terms themselves
         // still report every other problem at once.
         _ => Err(ServiceError::Invalid(terms.validate().err().unwrap_or_default().into_iter().map(|(f, i)| FieldIssue::new(f, i)).collect())),
