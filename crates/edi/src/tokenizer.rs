@@ -845,6 +845,21 @@ mod tests {
         proptest::collection::vec(piece, 0..60).prop_map(|p| p.concat())
     }
 
+    /// Validates `input` with the bulk-skipping fast path and again by pushing every segment
+    /// through a `Pass`, and fails the case unless both report the same.
+    fn fast_agrees_with_slow(input: &[u8]) -> Result<(), TestCaseError> {
+        let fast = crate::validate(input, &crate::EnvelopeOnly).unwrap();
+        let mut pass = crate::Pass::new(&crate::EnvelopeOnly);
+        for seg in Tokenizer::new(input).unwrap() {
+            pass.push(&seg);
+        }
+        let slow = pass.finish(fast.standard, input.len() as u64);
+        prop_assert_eq!(&fast.findings, &slow.findings);
+        prop_assert_eq!(&fast.interchanges, &slow.interchanges);
+        prop_assert_eq!(fast.segments, slow.segments);
+        Ok(())
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -869,15 +884,7 @@ mod tests {
             if trailer {
                 input.extend_from_slice(b"~SE*9*0001~GE*1*7~IEA*1*000000001~");
             }
-            let fast = crate::validate(&input, &crate::EnvelopeOnly).unwrap();
-            let mut pass = crate::Pass::new(&crate::EnvelopeOnly);
-            for seg in Tokenizer::new(&input).unwrap() {
-                pass.push(&seg);
-            }
-            let slow = pass.finish(fast.standard, input.len() as u64);
-            prop_assert_eq!(&fast.findings, &slow.findings);
-            prop_assert_eq!(&fast.interchanges, &slow.interchanges);
-            prop_assert_eq!(fast.segments, slow.segments);
+            fast_agrees_with_slow(&input)?;
         }
 
         /// Skipping in whole blocks (inputs of mostly plain body segments, so that whole blocks of
@@ -919,15 +926,7 @@ mod tests {
                 }
                 input
             };
-            let fast = crate::validate(&input, &crate::EnvelopeOnly).unwrap();
-            let mut pass = crate::Pass::new(&crate::EnvelopeOnly);
-            for seg in Tokenizer::new(&input).unwrap() {
-                pass.push(&seg);
-            }
-            let slow = pass.finish(fast.standard, input.len() as u64);
-            prop_assert_eq!(&fast.findings, &slow.findings);
-            prop_assert_eq!(&fast.interchanges, &slow.interchanges);
-            prop_assert_eq!(fast.segments, slow.segments);
+            fast_agrees_with_slow(&input)?;
         }
 
         /// The stream, fed in random chunks, yields what the slice tokenizer yields (inputs below
