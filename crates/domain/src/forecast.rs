@@ -405,6 +405,11 @@ text_enum! {
     pub enum SuggestionStatus { Proposed = "proposed", Adjusted = "adjusted", Approved = "approved", Rejected = "rejected", Ordered = "ordered" }
 }
 
+text_enum! {
+    /// Where a suggestion came from: the forecast job, or a vendor's proposal under VMI.
+    pub enum SuggestionOrigin { Job = "job", Vmi = "vmi" }
+}
+
 /// One run of the forecast job over every item × DC.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ForecastRun {
@@ -422,6 +427,36 @@ pub struct ForecastRun {
     pub message: String,
     /// Who started it (`job:forecast`, `cli:…`).
     pub started_by: String,
+    /// When the run last reported progress: a `running` run silent for [`RUN_STALE_AFTER_SECS`] died
+    /// with its process and may be taken over.
+    pub heartbeat_at: DateTime<Utc>,
+}
+
+/// Seconds without progress after which a `running` forecast run is taken for dead (a chunk takes
+/// seconds; a process that stops mid-run leaves its row `running`).
+pub const RUN_STALE_AFTER_SECS: i64 = 600;
+
+/// `forecasts.weeks_json`: the 52 weekly means and integer quantiles, week 0 first (the week after
+/// the run's `history_end`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ForecastWeeks {
+    pub mean: Vec<f64>,
+    pub p50: Vec<u32>,
+    pub p70: Vec<u32>,
+    pub p80: Vec<u32>,
+    pub p90: Vec<u32>,
+}
+
+/// One week of `forecasts.backtest_json`: what the chosen method forecast for a past week from an
+/// earlier origin, next to the units that sold.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BacktestPoint {
+    /// The week's Monday.
+    pub week: NaiveDate,
+    /// Units sold that week (as recorded; a stock-out week shows what sold, not the demand).
+    pub actual: i64,
+    /// The forecast mean for that week.
+    pub mean: f64,
 }
 
 /// The weekly forecast of one item × DC from one run. The numbers are packed (one row per series, not
@@ -454,11 +489,17 @@ pub struct StoredForecast {
     pub created_at: DateTime<Utc>,
 }
 
-/// A replenishment suggestion for one item × DC from one run.
+/// A replenishment suggestion for one item × DC: from one forecast run (`origin` job), or proposed by
+/// the vendor under VMI (`origin` vmi, no run, with the delivery date it proposes).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Suggestion {
     pub id: Uuid,
-    pub run_id: Uuid,
+    /// The forecast run that computed it; `None` for a VMI proposal.
+    pub run_id: Option<Uuid>,
+    pub origin: SuggestionOrigin,
+    /// The delivery date proposed with it (VMI proposals); a job's suggestion has none (the buyer's
+    /// order options, else the lead time, date the PO).
+    pub delivery_on: Option<NaiveDate>,
     pub tenant: TenantId,
     pub item_id: Uuid,
     pub dc_id: Uuid,
@@ -500,6 +541,155 @@ pub struct Commitment {
     pub reason: String,
     pub committed_by: String,
     pub committed_at: DateTime<Utc>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deciding on suggestions, committing to them, proposing under VMI
+
+/// The most units one suggestion (and so one PO line) may order: the PO line limit.
+pub const MAX_ORDER_UNITS: i64 = 1_000_000;
+
+/// Longest commitment shortfall reason kept, in characters.
+pub const MAX_REASON_CHARS: usize = 500;
+
+impl Suggestion {
+    /// The quantity in force: the buyer's adjustment, else the computed (or proposed) one.
+    pub fn current_quantity(&self) -> i64 {
+        self.adjusted_quantity.unwrap_or(self.quantity)
+    }
+
+    /// Whether the buyer can still decide on it (adjust, reject, approve).
+    pub fn is_open(&self) -> bool {
+        matches!(self.status, SuggestionStatus::Proposed | SuggestionStatus::Adjusted)
+    }
+}
+
+/// A buyer's quantity, read against the item's case pack. Orders are whole cases, so a quantity
+/// that is not a multiple is rounded UP to the next case (never down: the buyer asked for at least
+/// that many units, and under-ordering is the costlier mistake); the caller tells the buyer. Returns
+/// the quantity to store and, when it was rounded, the quantity typed.
+pub fn adjusted_quantity(typed: i64, case_pack: i64) -> Result<(i64, Option<i64>), String> {
+    if typed < 0 {
+        return Err(format!("must not be negative (is {typed}); 0 means order nothing"));
+    }
+    if typed > MAX_ORDER_UNITS {
+        return Err(format!("is {typed}; at most {MAX_ORDER_UNITS} units fit on one PO line"));
+    }
+    let pack = case_pack.max(1);
+    let rounded = (typed + pack - 1) / pack * pack;
+    if rounded > MAX_ORDER_UNITS {
+        return Err(format!("is {typed}; rounded up to whole cases of {pack} it exceeds {MAX_ORDER_UNITS} units"));
+    }
+    Ok((rounded, (rounded != typed).then_some(typed)))
+}
+
+/// A vendor's answer to a suggestion as sent: how many units it can supply, from when, and (when
+/// that is less than asked) why.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct CommitmentInput {
+    pub quantity: Option<i64>,
+    pub available_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub shortfall_reason: String,
+}
+
+/// A commitment that passed [`CommitmentInput::check`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckedCommitment {
+    pub quantity: i64,
+    pub available_on: Option<NaiveDate>,
+    pub shortfall: i64,
+    pub reason: String,
+}
+
+impl CommitmentInput {
+    /// Checks the answer against `asked` (the suggestion's quantity in force, or the PO's for an
+    /// ordered one) and `today` (at the suggestion's DC): 0 ≤ quantity ≤ asked; less than asked needs
+    /// a reason (the shortfall is the difference); a quantity above 0 needs the date it is available,
+    /// not in the past. Every problem is reported, by field.
+    pub fn check(&self, asked: i64, today: NaiveDate) -> Result<CheckedCommitment, Vec<crate::validate::FieldIssue>> {
+        use crate::validate::FieldIssue;
+        let mut issues = Vec::new();
+        let reason: String = self.shortfall_reason.trim().to_string();
+        if reason.chars().count() > MAX_REASON_CHARS {
+            issues.push(FieldIssue::new("shortfall_reason", format!("is {} characters long; at most {MAX_REASON_CHARS} are kept", reason.chars().count())));
+        }
+        let quantity = match self.quantity {
+            None => {
+                issues.push(FieldIssue::new("quantity", format!("is required: the units you can supply, 0 to {asked}")));
+                None
+            }
+            Some(q) if q < 0 => {
+                issues.push(FieldIssue::new("quantity", format!("must not be negative (is {q}); commit 0 and give a reason if you can supply nothing")));
+                None
+            }
+            Some(q) if q > asked => {
+                issues.push(FieldIssue::new("quantity", format!("is {q}; at most the {asked} units asked for can be committed")));
+                None
+            }
+            Some(q) => Some(q),
+        };
+        if let Some(q) = quantity {
+            if q < asked && reason.is_empty() {
+                issues.push(FieldIssue::new(
+                    "shortfall_reason",
+                    format!("is required when committing less than asked ({q} of {asked}: {} short); say why", asked - q),
+                ));
+            }
+            if q > 0 {
+                match self.available_on {
+                    None => issues.push(FieldIssue::new("available_on", "is required: the date the units are available, like 2026-12-01")),
+                    Some(d) if d < today => issues.push(FieldIssue::new("available_on", format!("{d} is in the past; give today ({today}) or later"))),
+                    Some(_) => {}
+                }
+            }
+        }
+        match quantity {
+            Some(q) if issues.is_empty() => {
+                Ok(CheckedCommitment { quantity: q, available_on: if q > 0 { self.available_on } else { None }, shortfall: asked - q, reason })
+            }
+            _ => Err(issues),
+        }
+    }
+}
+
+/// Checks a VMI proposal's quantity: a whole number of cases, above 0, that keeps the projected
+/// position (on hand + on order + quantity) within the agreed `min..=max`. The message names the
+/// quantities that fit.
+pub fn vmi_quantity(quantity: i64, case_pack: i64, on_hand: i64, on_order: i64, min: i64, max: i64) -> Result<i64, String> {
+    let pack = case_pack.max(1);
+    let position = on_hand + on_order;
+    if quantity <= 0 {
+        return Err(format!("must be more than 0 (is {quantity}); propose at least one case of {pack}"));
+    }
+    if quantity > MAX_ORDER_UNITS {
+        return Err(format!("is {quantity}; at most {MAX_ORDER_UNITS} units fit on one PO line"));
+    }
+    if quantity % pack != 0 {
+        let below = quantity / pack * pack;
+        let above = below + pack;
+        let options = if below > 0 { format!("{below} or {above}") } else { format!("{above}") };
+        return Err(format!("is {quantity}; orders are whole cases of {pack}: e.g. {options}"));
+    }
+    let projected = position + quantity;
+    if projected > max {
+        let room = max - position;
+        return Err(if room < pack {
+            format!(
+                "is {quantity}, but the position (on hand {on_hand} + on order {on_order} = {position}) leaves no room for a case under the agreed maximum {max}"
+            )
+        } else {
+            format!("is {quantity}; at most {} units keep the position ({position}) within the agreed maximum {max}", room / pack * pack)
+        });
+    }
+    if projected < min {
+        let need = min - position;
+        return Err(format!(
+            "is {quantity}; at least {} units bring the position ({position}) up to the agreed minimum {min}",
+            (need + pack - 1) / pack * pack
+        ));
+    }
+    Ok(quantity)
 }
 
 #[cfg(test)]
@@ -628,6 +818,95 @@ mod tests {
         assert_eq!(SuggestionStatus::TEXTS, ["proposed", "adjusted", "approved", "rejected", "ordered"]);
         assert_eq!(RunStatus::parse("running"), Some(RunStatus::Running));
         assert_eq!(ParamSource::ItemDc.as_str(), "item_dc");
+    }
+
+    #[test]
+    fn adjusted_quantities_round_up_to_whole_cases() {
+        assert_eq!(adjusted_quantity(36, 12), Ok((36, None)));
+        assert_eq!(adjusted_quantity(30, 12), Ok((36, Some(30))), "rounded up, the typed quantity reported");
+        assert_eq!(adjusted_quantity(0, 12), Ok((0, None)));
+        assert_eq!(adjusted_quantity(7, 1), Ok((7, None)));
+        assert_eq!(adjusted_quantity(7, 0), Ok((7, None)), "no case pack: units");
+        assert!(adjusted_quantity(-1, 12).unwrap_err().contains("must not be negative"));
+        assert!(adjusted_quantity(MAX_ORDER_UNITS + 1, 1).unwrap_err().contains("at most"));
+        assert!(adjusted_quantity(MAX_ORDER_UNITS - 1, 24).unwrap_err().contains("rounded up"));
+    }
+
+    #[test]
+    fn commitments_need_a_reason_when_short_and_a_date_when_supplying() {
+        let today = d("2026-03-02");
+        let input = |q: Option<i64>, on: Option<&str>, reason: &str| CommitmentInput { quantity: q, available_on: on.map(d), shortfall_reason: reason.into() };
+        let full = input(Some(48), Some("2026-03-09"), "").check(48, today).unwrap();
+        assert_eq!((full.quantity, full.shortfall, full.available_on), (48, 0, Some(d("2026-03-09"))));
+        let short = input(Some(36), Some("2026-03-02"), "  line down  ").check(48, today).unwrap();
+        assert_eq!((short.shortfall, short.reason.as_str()), (12, "line down"));
+        let e = input(Some(36), Some("2026-03-09"), "").check(48, today).unwrap_err();
+        assert_eq!(e.iter().map(|i| i.field.as_str()).collect::<Vec<_>>(), ["shortfall_reason"]);
+        assert!(e[0].issue.contains("36 of 48: 12 short"), "{e:?}");
+        let e = input(Some(49), None, "").check(48, today).unwrap_err();
+        assert_eq!((e[0].field.as_str(), e.len()), ("quantity", 1));
+        let e = input(Some(10), Some("2026-03-01"), "x").check(48, today).unwrap_err();
+        assert!(e[0].field == "available_on" && e[0].issue.contains("in the past"), "{e:?}");
+        let e = input(Some(10), None, "x").check(48, today).unwrap_err();
+        assert_eq!(e[0].field, "available_on");
+        // Nothing at all: a reason, no date.
+        let none = input(Some(0), Some("2026-03-09"), "discontinued").check(48, today).unwrap();
+        assert_eq!((none.quantity, none.shortfall, none.available_on), (0, 48, None));
+        assert_eq!(input(None, None, "").check(48, today).unwrap_err()[0].field, "quantity");
+        assert!(input(Some(-1), None, "").check(48, today).is_err());
+        assert_eq!(input(Some(1), Some("2026-03-09"), &"x".repeat(501)).check(1, today).unwrap_err()[0].field, "shortfall_reason");
+    }
+
+    #[test]
+    fn vmi_proposals_keep_the_position_within_the_range() {
+        // on hand 100 + on order 60 = 160; range 50..=200; cases of 10.
+        assert_eq!(vmi_quantity(40, 10, 100, 60, 50, 200), Ok(40));
+        let e = vmi_quantity(50, 10, 100, 60, 50, 200).unwrap_err();
+        assert!(e.contains("at most 40 units keep the position (160) within the agreed maximum 200"), "{e}");
+        let e = vmi_quantity(35, 10, 100, 60, 50, 200).unwrap_err();
+        assert!(e.contains("whole cases of 10: e.g. 30 or 40"), "{e}");
+        assert!(vmi_quantity(0, 10, 100, 60, 50, 200).unwrap_err().contains("more than 0"));
+        assert!(vmi_quantity(10, 10, 10, 0, 50, 200).unwrap_err().contains("at least 40 units bring the position (10) up to the agreed minimum 50"));
+        assert!(vmi_quantity(10, 10, 195, 0, 50, 200).unwrap_err().contains("no room for a case"));
+        assert_eq!(vmi_quantity(3, 1, 0, 0, 0, 3), Ok(3));
+    }
+
+    #[test]
+    fn quantities_in_force_and_open_states() {
+        let t: DateTime<Utc> = "2026-03-02T00:00:00Z".parse().unwrap();
+        let mut s = Suggestion {
+            id: Uuid::nil(),
+            run_id: None,
+            origin: SuggestionOrigin::Vmi,
+            delivery_on: None,
+            tenant: TenantId::RETAILER,
+            item_id: Uuid::nil(),
+            dc_id: Uuid::nil(),
+            raw_quantity: 30,
+            quantity: 36,
+            order_up_to: 80,
+            on_hand: 20,
+            on_order: 30,
+            backorders: 0,
+            fill_rate_e4: 9_500,
+            leftover: 4,
+            explanation: String::new(),
+            params_json: "{}".into(),
+            status: SuggestionStatus::Proposed,
+            adjusted_quantity: None,
+            po_id: None,
+            decided_by: None,
+            decided_at: None,
+            created_at: t,
+            updated_at: t,
+        };
+        assert_eq!(s.current_quantity(), 36);
+        s.adjusted_quantity = Some(48);
+        s.status = SuggestionStatus::Adjusted;
+        assert_eq!((s.current_quantity(), s.is_open()), (48, true));
+        s.status = SuggestionStatus::Ordered;
+        assert!(!s.is_open());
+        assert_eq!(SuggestionOrigin::TEXTS, ["job", "vmi"]);
     }
 
     proptest! {

@@ -122,7 +122,8 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::edi_cli::EdiCmd,
     },
-    /// The forecasting engine on files: benchmark it on the harness panel, the M3 check (no database needed).
+    /// Forecasting: the forecast run over the database (`run`); the engine on files — benchmark it on
+    /// the harness panel, the M3 check (no database needed).
     Forecast {
         #[command(subcommand)]
         action: crate::forecast_cli::ForecastCmd,
@@ -291,6 +292,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Forecast { action: crate::forecast_cli::ForecastCmd::Run(args) } => crate::forecast_cli::run_forecasts(args).await,
         // Blocking and single-threaded by design (the benchmark times one thread's work).
         Command::Forecast { action } => tokio::task::spawn_blocking(move || crate::forecast_cli::run(action)).await?,
         Command::Match { action: MatchCmd::Run, db } => {

@@ -1,11 +1,13 @@
-//! `acorn forecast …`: the forecasting engine (crates/forecast) at the command line, without a
-//! database.
+//! `acorn forecast …`: the forecast run over the database, and the forecasting engine (crates/forecast)
+//! at the command line without one.
 //!
+//! - `run` forecasts every item × DC and writes the suggestions, as the weekly job does
+//!   (`Services::run_forecasts`), with a progress bar;
 //! - `bench` scores the engine on the benchmark harness's panel (`bench_statsforecast.py
 //!   --dump-csv`) with the harness's metrics, so its JSON sits next to a statsforecast run's;
 //! - `m3` runs the M3 monthly check (AutoETS, Theta, naive, seasonal naive).
 //!
-//! Both are thin wrappers: the protocol and the scoring live in `acorn_forecast::bench` and
+//! `bench` and `m3` are thin wrappers: the protocol and the scoring live in `acorn_forecast::bench` and
 //! `acorn_forecast::m3`, where they are unit-tested; this file reads files, parses flags and
 //! reads the thread's CPU clock (IO the forecasting crate does not do). Everything runs on one
 //! thread, as the harness runs statsforecast with `n_jobs = 1`.
@@ -21,6 +23,10 @@ use clap::{Args, Subcommand};
 
 #[derive(Subcommand, Debug)]
 pub enum ForecastCmd {
+    /// Forecast every item × DC with sales in the last 156 weeks, store the forecasts and their
+    /// back-tests, and write replenishment suggestions — what the weekly job does. A week that
+    /// already has a succeeded run is not run again unless --force.
+    Run(RunArgs),
     /// Benchmark the engine's default configuration on the harness's panel CSV: forecast every
     /// series on one thread, print the harness's metrics (RMSSE, MASE, scaled pinball and
     /// coverage per quantile, bias) and the time as JSON.
@@ -28,6 +34,19 @@ pub enum ForecastCmd {
     /// The M3 monthly check: AutoETS, Theta, naive and seasonal naive on one thread; prints
     /// sMAPE, MASE (seasonal-naive scaled), wall and CPU seconds per method.
     M3(M3Args),
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The last week of history to use, as 2026-W47 or its Monday 2026-11-16 (default: the last
+    /// week that has ended at every DC).
+    #[arg(long, value_name = "WEEK")]
+    pub history_end: Option<String>,
+    /// Run even if that week already has a succeeded run (its proposed suggestions are replaced).
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub db: crate::cli::DbArgs,
 }
 
 #[derive(Args, Debug)]
@@ -77,12 +96,67 @@ pub struct M3Args {
     pub only: Vec<CheckMethod>,
 }
 
-/// Runs one `acorn forecast` command.
+/// Runs one `acorn forecast` command that needs no database (`run` goes through [`run_forecasts`]).
 pub fn run(cmd: ForecastCmd) -> anyhow::Result<()> {
     match cmd {
         ForecastCmd::Bench(args) => run_bench(args),
         ForecastCmd::M3(args) => run_m3(args),
+        ForecastCmd::Run(_) => bail!("`acorn forecast run` runs on the async runtime: call forecast_cli::run_forecasts"),
     }
+}
+
+/// `acorn forecast run`: the forecast run with a progress bar (items read of the catalogue; series,
+/// failures and suggestions beside it), then a summary.
+pub async fn run_forecasts(args: RunArgs) -> anyhow::Result<()> {
+    let history_end = match &args.history_end {
+        Some(w) => Some(acorn_domain::forecast::parse_week(w).map_err(|e| anyhow::anyhow!("--history-end: {e}"))?),
+        None => None,
+    };
+    let cfg = args.db.load()?;
+    let s = crate::services(crate::open_db(&cfg).await?, &cfg);
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} [{wide_bar}] {human_pos}/{human_len} items  {msg}  eta {eta}")
+            .context("progress bar template")?
+            .progress_chars("=> "),
+    );
+    let started = std::time::Instant::now();
+    let at = chrono::Utc::now();
+    let opts = acorn_service::forecast::RunOptions { history_end, force: args.force, started_by: String::new() };
+    let result = s
+        .run_forecasts(&acorn_service::Ctx::cli(), opts, &|p| {
+            bar.set_length(p.items_total);
+            bar.set_position(p.items_done);
+            bar.set_message(format!("{} series, {} failed, {} suggestions", p.series_done, p.series_failed, p.suggestions));
+        })
+        .await;
+    bar.finish_and_clear();
+    s.db.close().await?;
+    let run = result?;
+    let week = acorn_domain::forecast::week_label(run.history_end);
+    // A run started before this command asked is the week's earlier run, returned unchanged.
+    if run.started_at < at {
+        println!(
+            "The history to {week} was already forecast by run {} ({}, started by {} at {}); nothing done. Use --force to run it again.",
+            run.id,
+            run.status.as_str(),
+            run.started_by,
+            run.started_at.format("%Y-%m-%d %H:%M UTC")
+        );
+        return Ok(());
+    }
+    println!(
+        "Forecast run {} (history to {week}): {} series forecast, {} failed, {} suggestions, {:.1} s.",
+        run.id,
+        run.series_done,
+        run.series_failed,
+        run.suggestions,
+        started.elapsed().as_secs_f64()
+    );
+    if !run.message.is_empty() {
+        println!("{}", run.message);
+    }
+    Ok(())
 }
 
 fn run_bench(args: BenchArgs) -> anyhow::Result<()> {

@@ -144,3 +144,36 @@ fn m3_scores_each_method_on_a_small_file() {
     let r = run_raw(&["forecast", "m3", "--data", data.to_str().unwrap(), "--only", "arima"]);
     assert!(!r.success() && r.stderr.contains("arima"), "{}", r.stderr);
 }
+
+/// `acorn forecast run` on a demo database: every demo series forecast with suggestions, once per
+/// week (a second run says so and changes nothing; `--force` runs again), one audit record per run,
+/// a bad `--history-end` named.
+#[tokio::test]
+async fn run_forecasts_a_demo_database_once_per_week() {
+    let help = run_raw(&["forecast", "run", "--help"]);
+    for flag in ["--history-end", "--force", "--database-url", "--data-dir"] {
+        assert!(help.stdout.contains(flag), "`forecast run --help` names {flag}:\n{}", help.stdout);
+    }
+    let env = TestEnv::new().await;
+    env.ok(&["demo"]);
+    let out = env.ok(&["forecast", "run"]);
+    let summary = out.lines().find(|l| l.starts_with("Forecast run ")).unwrap_or_else(|| panic!("a summary line:\n{out}"));
+    let count = |what: &str| -> u64 {
+        let before = summary.split(what).next().unwrap_or_default();
+        before.rsplit([' ', ',', ':']).find(|w| !w.is_empty()).and_then(|w| w.parse().ok()).unwrap_or_else(|| panic!("{what} in {summary}"))
+    };
+    assert!(count(" series forecast") >= 10, "the demo's series: {summary}");
+    assert_eq!(count(" failed"), 0, "{summary}");
+    assert!(count(" suggestions") >= 1, "{summary}");
+    assert!(summary.ends_with(" s."), "{summary}");
+
+    let again = env.ok(&["forecast", "run"]);
+    assert!(again.contains("already forecast") && again.contains("--force"), "{again}");
+    let forced = env.ok(&["forecast", "run", "--force"]);
+    assert!(forced.starts_with("Forecast run "), "{forced}");
+    let (records, _) = parse_export(&env.ok(&["audit", "export"]));
+    assert_eq!(records.iter().filter(|r| r["action"] == "forecast.run").count(), 2, "one audit record per run, none for the repeat");
+
+    let bad = env.fails(&["forecast", "run", "--history-end", "2026-11-18"]);
+    assert!(bad.stderr.contains("--history-end") && bad.stderr.contains("not a Monday"), "{}", bad.stderr);
+}

@@ -26,6 +26,14 @@ pub fn require_retailer(ctx: &Ctx, area: Area, need: Access) -> Result<(), Servi
     if ctx.principal.is_retailer_side() { Ok(()) } else { Err(ServiceError::Forbidden) }
 }
 
+/// Checks role access and that the principal acts for a vendor: for verbs only a vendor uses although
+/// retailer roles may write in the area (a vendor commits to a replenishment suggestion or proposes a
+/// VMI order; the buyer decides). Retailer staff get 403, like a role without the access.
+pub fn require_vendor(ctx: &Ctx, area: Area, need: Access) -> Result<(), ServiceError> {
+    require(ctx, area, need)?;
+    if ctx.principal.is_retailer_side() { Err(ServiceError::Forbidden) } else { Ok(()) }
+}
+
 /// Checks role access and that an object owned by `owner` is visible to the principal; `what` names
 /// the object in the not-found error.
 pub fn require_object(ctx: &Ctx, area: Area, need: Access, owner: TenantId, what: &'static str) -> Result<(), ServiceError> {

@@ -10,9 +10,13 @@
 
 pub mod demo;
 pub mod params;
+pub mod run;
 pub mod sales;
+pub mod suggestions;
+pub mod view;
 
 pub use params::{DcPlanning, ItemPlanning};
+pub use run::{RunOptions, RunProgress};
 pub use sales::{ImportReport, SALES_CSV_COLUMNS, SalesInput, SalesQuery};
 
 use crate::{Ctx, ServiceError, Services};

@@ -11,7 +11,7 @@
 //! agreement: versions written before this migration read as "not set".
 
 use super::schema::*;
-use acorn_domain::forecast::{RunStatus, SuggestionStatus};
+use acorn_domain::forecast::{RunStatus, SuggestionOrigin, SuggestionStatus};
 use sea_orm_migration::prelude::*;
 
 pub struct Migration;
@@ -85,10 +85,17 @@ impl MigrationTrait for Migration {
                 .col(int("suggestions"))
                 .col(txt("message"))
                 .col(txt("started_by"))
+                // Progress time: a `running` run silent for long died with its process.
+                .col(ts("heartbeat_at"))
                 .to_owned(),
         )
         .await?;
         m.create_index(index("forecast_runs", "ix_forecast_runs_started", &["started_at", "id"], false)).await?;
+        // At most one run at a time, across processes: the second INSERT of a `running` row fails on
+        // this partial unique index (same syntax on both engines), whoever the writer.
+        m.get_connection().execute_unprepared("CREATE UNIQUE INDEX ux_forecast_runs_running ON forecast_runs (status) WHERE status = 'running'").await?;
+        // The idempotency check of a run: the succeeded run for a week.
+        m.create_index(index("forecast_runs", "ix_forecast_runs_week", &["history_end", "status"], false)).await?;
 
         m.create_table(
             Table::create()
@@ -111,7 +118,7 @@ impl MigrationTrait for Migration {
                 .col(int_null("rmsse_e4"))
                 .col(int_null("wape_e4"))
                 .col(int_null("bias_e4"))
-                // [{"week": "2026-01-05", "actual": 12, "mean": 10.4, "p50": 10, "p90": 15}, …]
+                // [{"week": "2026-01-05", "actual": 12, "mean": 10.4}, …] (`forecast::BacktestPoint`)
                 .col(txt("backtest_json"))
                 .col(ts("created_at"))
                 .foreign_key(&mut fk("fk_forecasts_run", ("forecasts", &["run_id"]), ("forecast_runs", &["id"])))
@@ -130,7 +137,11 @@ impl MigrationTrait for Migration {
             Table::create()
                 .table("replenishment_suggestions")
                 .col(id("id").primary_key())
-                .col(id("run_id"))
+                // The run that computed it; null for a vendor's VMI proposal (`origin` vmi).
+                .col(ColumnDef::new("run_id").uuid().null())
+                .col(one_of("origin", SuggestionOrigin::TEXTS))
+                // The delivery date a VMI proposal asks for (the PO's default when approved).
+                .col(date_null("delivery_on"))
                 .col(id("tenant_id"))
                 .col(id("item_id"))
                 .col(id("dc_id"))
@@ -161,6 +172,8 @@ impl MigrationTrait for Migration {
         m.create_index(index("replenishment_suggestions", "ux_suggestions_series", &["run_id", "item_id", "dc_id"], true)).await?;
         m.create_index(index("replenishment_suggestions", "ix_suggestions_tenant", &["tenant_id", "created_at", "id"], false)).await?;
         m.create_index(index("replenishment_suggestions", "ix_suggestions_status", &["status", "created_at", "id"], false)).await?;
+        // A series' suggestions (the VMI position check and the expected orders of one item).
+        m.create_index(index("replenishment_suggestions", "ix_suggestions_item", &["item_id", "dc_id", "created_at"], false)).await?;
 
         m.create_table(
             Table::create()

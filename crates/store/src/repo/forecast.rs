@@ -8,7 +8,9 @@
 
 use super::{fetch_all, fetch_one};
 use crate::error::StoreError;
-use acorn_domain::forecast::{Commitment, ForecastRun, ItemDcParams, PlanningOverrides, RunStatus, SalesWeek, StoredForecast, Suggestion, SuggestionStatus};
+use acorn_domain::forecast::{
+    Commitment, ForecastRun, ItemDcParams, PlanningOverrides, RunStatus, SalesWeek, StoredForecast, Suggestion, SuggestionOrigin, SuggestionStatus,
+};
 use acorn_domain::ids::TenantId;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -331,8 +333,20 @@ pub async fn put_params(c: &impl ConnectionTrait, p: &ItemDcParams) -> Result<()
 // ---------------------------------------------------------------------------------------------
 // Forecast runs
 
-const RUN_COLS: [&str; 11] =
-    ["id", "started_at", "finished_at", "history_end", "status", "series_total", "series_done", "series_failed", "suggestions", "message", "started_by"];
+const RUN_COLS: [&str; 12] = [
+    "id",
+    "started_at",
+    "finished_at",
+    "history_end",
+    "status",
+    "series_total",
+    "series_done",
+    "series_failed",
+    "suggestions",
+    "message",
+    "started_by",
+    "heartbeat_at",
+];
 
 #[derive(FromQueryResult)]
 struct RunRow {
@@ -347,6 +361,7 @@ struct RunRow {
     suggestions: i64,
     message: String,
     started_by: String,
+    heartbeat_at: DateTime<Utc>,
 }
 
 impl TryFrom<RunRow> for ForecastRun {
@@ -364,12 +379,15 @@ impl TryFrom<RunRow> for ForecastRun {
             suggestions: r.suggestions,
             message: r.message,
             started_by: r.started_by,
+            heartbeat_at: r.heartbeat_at,
         })
     }
 }
 
+/// Inserts a run; a `running` one fails on the unique index `ux_forecast_runs_running` while another
+/// run is running (the caller maps that to "already running").
 pub async fn insert_run(c: &impl ConnectionTrait, r: &ForecastRun) -> Result<(), StoreError> {
-    let values: [Value; 11] = [
+    let values: [Value; 12] = [
         r.id.into(),
         r.started_at.into(),
         r.finished_at.into(),
@@ -381,6 +399,7 @@ pub async fn insert_run(c: &impl ConnectionTrait, r: &ForecastRun) -> Result<(),
         r.suggestions.into(),
         r.message.clone().into(),
         r.started_by.clone().into(),
+        r.heartbeat_at.into(),
     ];
     c.execute(&Query::insert().into_table("forecast_runs").columns(RUN_COLS).values_panic(values.map(Expr::val)).to_owned()).await?;
     Ok(())
@@ -398,11 +417,204 @@ pub async fn update_run(c: &impl ConnectionTrait, r: &ForecastRun) -> Result<(),
             .value("series_failed", r.series_failed)
             .value("suggestions", r.suggestions)
             .value("message", r.message.clone())
+            .value("heartbeat_at", r.heartbeat_at)
             .and_where(Expr::col("id").eq(r.id))
             .to_owned(),
     )
     .await?;
     Ok(())
+}
+
+/// The newest run for `history_end` with `status`.
+pub async fn run_for_week(c: &impl ConnectionTrait, history_end: NaiveDate, status: RunStatus) -> Result<Option<ForecastRun>, StoreError> {
+    let q = Query::select()
+        .columns(RUN_COLS)
+        .from("forecast_runs")
+        .and_where(Expr::col("history_end").eq(history_end))
+        .and_where(Expr::col("status").eq(status.as_str()))
+        .order_by("started_at", Order::Desc)
+        .order_by("id", Order::Desc)
+        .limit(1)
+        .to_owned();
+    fetch_one::<RunRow>(c, &q).await?.map(ForecastRun::try_from).transpose()
+}
+
+/// The run that is `running`, if any (at most one: `ux_forecast_runs_running`).
+pub async fn running_run(c: &impl ConnectionTrait) -> Result<Option<ForecastRun>, StoreError> {
+    let q = Query::select().columns(RUN_COLS).from("forecast_runs").and_where(Expr::col("status").eq(RunStatus::Running.as_str())).limit(1).to_owned();
+    fetch_one::<RunRow>(c, &q).await?.map(ForecastRun::try_from).transpose()
+}
+
+/// Marks a `running` run failed if its heartbeat is still the one read (a conditional UPDATE: of
+/// two processes finding the same dead run, one takes it over). `true` when this call did.
+pub async fn fail_stale_run(c: &impl ConnectionTrait, r: &ForecastRun, at: DateTime<Utc>, message: &str) -> Result<bool, StoreError> {
+    let res = c
+        .execute(
+            &Query::update()
+                .table("forecast_runs")
+                .value("status", RunStatus::Failed.as_str())
+                .value("finished_at", at)
+                .value("message", message)
+                .and_where(Expr::col("id").eq(r.id))
+                .and_where(Expr::col("status").eq(RunStatus::Running.as_str()))
+                .and_where(Expr::col("heartbeat_at").eq(r.heartbeat_at))
+                .to_owned(),
+        )
+        .await?;
+    Ok(res.rows_affected() == 1)
+}
+
+/// What a forecast run needs of an item.
+#[derive(Clone, Debug, PartialEq, Eq, FromQueryResult)]
+pub struct PlanItem {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub vendor_sku: String,
+    pub case_pack: i64,
+    pub status: String,
+}
+
+/// One page of a vendor's items in SKU order, after `after` (keyset on the unique `(tenant_id,
+/// vendor_sku)` index, so every page is an index range).
+pub async fn items_page(c: &impl ConnectionTrait, tenant: TenantId, after: Option<&str>, limit: u64) -> Result<Vec<PlanItem>, StoreError> {
+    let mut q = Query::select()
+        .columns(["id", "tenant_id", "vendor_sku", "case_pack", "status"])
+        .from("items")
+        .and_where(Expr::col("tenant_id").eq(tenant.0))
+        .order_by("vendor_sku", Order::Asc)
+        .limit(limit)
+        .to_owned();
+    if let Some(sku) = after {
+        q.and_where(Expr::col("vendor_sku").gt(sku));
+    }
+    fetch_all::<PlanItem>(c, &q).await
+}
+
+/// Whether any weekly sales are stored at all (the weekly job does not record empty runs).
+pub async fn has_sales(c: &impl ConnectionTrait) -> Result<bool, StoreError> {
+    #[derive(FromQueryResult)]
+    struct One {
+        #[allow(dead_code)]
+        item_id: Uuid,
+    }
+    Ok(fetch_one::<One>(c, &Query::select().column("item_id").from("sales_weekly").limit(1).to_owned()).await?.is_some())
+}
+
+/// Items in the catalogue (the forecast run's progress counts them).
+pub async fn count_items(c: &impl ConnectionTrait) -> Result<u64, StoreError> {
+    #[derive(FromQueryResult)]
+    struct N {
+        n: i64,
+    }
+    let q = Query::select().expr_as(Expr::col("id").count(), Alias::new("n")).from("items").to_owned();
+    Ok(fetch_one::<N>(c, &q).await?.map_or(0, |r| u64::try_from(r.n).unwrap_or(0)))
+}
+
+/// One stored week as the forecast run reads it (no bookkeeping columns).
+#[derive(Clone, Debug, PartialEq, Eq, FromQueryResult)]
+pub struct WindowWeek {
+    pub item_id: Uuid,
+    pub dc_id: Uuid,
+    pub week_start: NaiveDate,
+    pub units: i64,
+    pub on_hand: Option<i64>,
+}
+
+/// The stored weeks of these items from `from` to `to` (inclusive), ordered by item, DC and week: one
+/// index range per item of `ux_sales_weekly_series`. Asked for 100 items at a time: a query's rows
+/// are held twice while they are decoded (driver rows, then these), so smaller queries keep the
+/// forecast run's peak memory down at no cost in round trips that matter.
+pub async fn sales_window(c: &impl ConnectionTrait, items: &[Uuid], from: NaiveDate, to: NaiveDate) -> Result<Vec<WindowWeek>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in items.chunks(100) {
+        let q = Query::select()
+            .columns(["item_id", "dc_id", "week_start", "units", "on_hand"])
+            .from("sales_weekly")
+            .and_where(Expr::col("item_id").is_in(chunk.iter().copied()))
+            .and_where(Expr::col("week_start").gte(from))
+            .and_where(Expr::col("week_start").lte(to))
+            .order_by("item_id", Order::Asc)
+            .order_by("dc_id", Order::Asc)
+            .order_by("week_start", Order::Asc)
+            .to_owned();
+        out.extend(fetch_all::<WindowWeek>(c, &q).await?);
+    }
+    Ok(out)
+}
+
+/// The planning overrides of these items at every DC that has any.
+pub async fn params_of_items(c: &impl ConnectionTrait, items: &[Uuid]) -> Result<Vec<ItemDcParams>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in items.chunks(ROWS_PER_STATEMENT) {
+        let q = Query::select().columns(PARAMS_COLS).from("planning_params").and_where(Expr::col("item_id").is_in(chunk.iter().copied())).to_owned();
+        for r in fetch_all::<ParamsRow>(c, &q).await? {
+            out.push(ItemDcParams::try_from(r)?);
+        }
+    }
+    Ok(out)
+}
+
+/// A line of an open purchase order (not closed) for an item, with its DC: what is on order.
+#[derive(Clone, Debug, PartialEq, Eq, FromQueryResult)]
+pub struct OpenLine {
+    pub item_id: Uuid,
+    pub dc_id: Uuid,
+    pub ordered_quantity: i64,
+    pub unit_size: i64,
+    pub cancelled: bool,
+    pub confirmation: String,
+    pub committed_eaches: i64,
+    pub received_eaches: i64,
+}
+
+/// The lines of a vendor's open POs (state other than `Closed`) for these items.
+pub async fn open_lines(c: &impl ConnectionTrait, tenant: TenantId, items: &[Uuid]) -> Result<Vec<OpenLine>, StoreError> {
+    let (l, p) = (Alias::new("l"), Alias::new("p"));
+    let col = |t: &Alias, c: &str| (t.clone(), Alias::new(c));
+    let mut out = Vec::new();
+    for chunk in items.chunks(ROWS_PER_STATEMENT) {
+        let q = Query::select()
+            .column(col(&l, "item_id"))
+            .column(col(&p, "dc_id"))
+            .column(col(&l, "ordered_quantity"))
+            .column(col(&l, "unit_size"))
+            .column(col(&l, "cancelled"))
+            .column(col(&l, "confirmation"))
+            .column(col(&l, "committed_eaches"))
+            .column(col(&l, "received_eaches"))
+            .from_as("po_lines", l.clone())
+            .join_as(JoinType::InnerJoin, "purchase_orders", p.clone(), Expr::col(col(&p, "id")).equals(col(&l, "po_id")))
+            .and_where(Expr::col(col(&l, "tenant_id")).eq(tenant.0))
+            .and_where(Expr::col(col(&l, "item_id")).is_in(chunk.iter().copied()))
+            .and_where(Expr::col(col(&p, "state")).ne("Closed"))
+            .to_owned();
+        out.extend(fetch_all::<OpenLine>(c, &q).await?);
+    }
+    Ok(out)
+}
+
+/// Deletes the suggestions of runs other than `run` that are still `proposed` and have no
+/// commitment — of these items only, or all of them (`None`): a newer run supersedes them. Adjusted,
+/// decided and committed suggestions stay, and so do VMI proposals (no run: `run_id <> run` is not
+/// true for NULL). Returns how many went.
+pub async fn delete_superseded_suggestions(c: &impl ConnectionTrait, run: Uuid, items: Option<&[Uuid]>) -> Result<u64, StoreError> {
+    let committed = Query::select().column("suggestion_id").from("supply_commitments").to_owned();
+    let base = Query::delete()
+        .from_table("replenishment_suggestions")
+        .and_where(Expr::col("run_id").ne(run))
+        .and_where(Expr::col("status").eq(SuggestionStatus::Proposed.as_str()))
+        .and_where(Expr::col("id").not_in_subquery(committed))
+        .to_owned();
+    let Some(items) = items else {
+        return Ok(c.execute(&base).await?.rows_affected());
+    };
+    let mut gone = 0;
+    for chunk in items.chunks(ROWS_PER_STATEMENT) {
+        let mut q = base.clone();
+        q.and_where(Expr::col("item_id").is_in(chunk.iter().copied()));
+        gone += c.execute(&q).await?.rows_affected();
+    }
+    Ok(gone)
 }
 
 pub async fn run(c: &impl ConnectionTrait, id: Uuid) -> Result<Option<ForecastRun>, StoreError> {
@@ -554,9 +766,11 @@ pub async fn list_forecasts(
 // ---------------------------------------------------------------------------------------------
 // Replenishment suggestions
 
-const SUGGESTION_COLS: [&str; 22] = [
+const SUGGESTION_COLS: [&str; 24] = [
     "id",
     "run_id",
+    "origin",
+    "delivery_on",
     "tenant_id",
     "item_id",
     "dc_id",
@@ -582,7 +796,9 @@ const SUGGESTION_COLS: [&str; 22] = [
 #[derive(FromQueryResult)]
 struct SuggestionRow {
     id: Uuid,
-    run_id: Uuid,
+    run_id: Option<Uuid>,
+    origin: String,
+    delivery_on: Option<NaiveDate>,
     tenant_id: Uuid,
     item_id: Uuid,
     dc_id: Uuid,
@@ -611,6 +827,8 @@ impl TryFrom<SuggestionRow> for Suggestion {
         Ok(Suggestion {
             id: r.id,
             run_id: r.run_id,
+            origin: parse("suggestion origin", &r.origin, SuggestionOrigin::parse)?,
+            delivery_on: r.delivery_on,
             tenant: TenantId(r.tenant_id),
             item_id: r.item_id,
             dc_id: r.dc_id,
@@ -639,10 +857,12 @@ pub async fn insert_suggestions(c: &impl ConnectionTrait, rows: &[Suggestion]) -
     let insert = Query::insert().into_table("replenishment_suggestions").columns(SUGGESTION_COLS).to_owned();
     let values: Vec<_> = rows
         .iter()
-        .map(|s| -> [Value; 22] {
+        .map(|s| -> [Value; 24] {
             [
                 s.id.into(),
                 s.run_id.into(),
+                s.origin.as_str().into(),
+                s.delivery_on.into(),
                 s.tenant.0.into(),
                 s.item_id.into(),
                 s.dc_id.into(),
@@ -727,6 +947,199 @@ pub async fn decide_suggestion(c: &impl ConnectionTrait, s: &Suggestion, read_at
     Ok(res.rows_affected() == 1)
 }
 
+/// The newest run that finished successfully: its suggestions are the current ones.
+pub async fn latest_succeeded_run(c: &impl ConnectionTrait) -> Result<Option<ForecastRun>, StoreError> {
+    let q = Query::select()
+        .columns(RUN_COLS)
+        .from("forecast_runs")
+        .and_where(Expr::col("status").eq(RunStatus::Succeeded.as_str()))
+        .order_by("started_at", Order::Desc)
+        .order_by("id", Order::Desc)
+        .limit(1)
+        .to_owned();
+    fetch_one::<RunRow>(c, &q).await?.map(ForecastRun::try_from).transpose()
+}
+
+/// What the replenishment list shows: one vendor's (or all), one DC's, one status — and, without a
+/// status, only the current cycle: the `current` run's suggestions, every one still open, and every
+/// one decided since that run started (so a proposal approved today stays in view).
+#[derive(Clone, Debug, Default)]
+pub struct SuggestionQuery {
+    pub tenant: Option<TenantId>,
+    pub dc: Option<Uuid>,
+    pub item: Option<Uuid>,
+    pub status: Option<SuggestionStatus>,
+    /// The latest succeeded run and its start.
+    pub current: Option<(Uuid, DateTime<Utc>)>,
+}
+
+/// A suggestion with what a list shows of its item and DC.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SuggestionListRow {
+    pub suggestion: Suggestion,
+    pub vendor_sku: String,
+    pub gtin: String,
+    pub title: String,
+    pub case_pack: i64,
+    pub dc_code: String,
+    pub time_zone: String,
+}
+
+#[derive(FromQueryResult)]
+struct SuggestionJoinRow {
+    #[sea_orm(nested)]
+    s: SuggestionRow,
+    vendor_sku: String,
+    gtin: String,
+    title: String,
+    case_pack: i64,
+    dc_code: String,
+    time_zone: String,
+}
+
+/// Suggestions with their item and DC, newest first, keyset-paged on `(created_at, id)`; fetches
+/// `limit + 1` rows.
+pub async fn list_suggestion_rows(
+    c: &impl ConnectionTrait,
+    f: &SuggestionQuery,
+    before: Option<(DateTime<Utc>, Uuid)>,
+    limit: u64,
+) -> Result<Vec<SuggestionListRow>, StoreError> {
+    let (s, i, d) = (Alias::new("s"), Alias::new("i"), Alias::new("d"));
+    let col = |t: &Alias, c: &str| Expr::col((t.clone(), Alias::new(c)));
+    let mut q = Query::select()
+        .columns(SUGGESTION_COLS.map(|c| (s.clone(), Alias::new(c))))
+        .columns(["vendor_sku", "gtin", "title", "case_pack"].map(|c| (i.clone(), Alias::new(c))))
+        .expr_as(col(&d, "code"), Alias::new("dc_code"))
+        .column((d.clone(), Alias::new("time_zone")))
+        .from_as("replenishment_suggestions", s.clone())
+        .join_as(JoinType::InnerJoin, "items", i.clone(), col(&i, "id").equals((s.clone(), Alias::new("item_id"))))
+        .join_as(JoinType::InnerJoin, "dcs", d.clone(), col(&d, "id").equals((s.clone(), Alias::new("dc_id"))))
+        .to_owned();
+    if let Some(t) = f.tenant {
+        q.and_where(col(&s, "tenant_id").eq(t.0));
+    }
+    if let Some(dc) = f.dc {
+        q.and_where(col(&s, "dc_id").eq(dc));
+    }
+    if let Some(item) = f.item {
+        q.and_where(col(&s, "item_id").eq(item));
+    }
+    match (f.status, f.current) {
+        (Some(st), _) => {
+            q.and_where(col(&s, "status").eq(st.as_str()));
+        }
+        (None, Some((run, started))) => {
+            let open = col(&s, "status").is_in([SuggestionStatus::Proposed.as_str(), SuggestionStatus::Adjusted.as_str()]);
+            q.and_where(col(&s, "run_id").eq(run).or(open).or(col(&s, "updated_at").gte(started)));
+        }
+        (None, None) => {}
+    }
+    if let Some((t, last)) = before {
+        q.and_where(col(&s, "created_at").lte(t));
+        q.and_where(col(&s, "created_at").lt(t).or(col(&s, "created_at").eq(t).and(col(&s, "id").lt(last))));
+    }
+    q.order_by((s.clone(), Alias::new("created_at")), Order::Desc).order_by((s, Alias::new("id")), Order::Desc).limit(limit + 1);
+    fetch_all::<SuggestionJoinRow>(c, &q)
+        .await?
+        .into_iter()
+        .map(|r| {
+            Ok(SuggestionListRow {
+                suggestion: Suggestion::try_from(r.s)?,
+                vendor_sku: r.vendor_sku,
+                gtin: r.gtin,
+                title: r.title,
+                case_pack: r.case_pack,
+                dc_code: r.dc_code,
+                time_zone: r.time_zone,
+            })
+        })
+        .collect()
+}
+
+/// The suggestions with these ids (of one vendor when `scope` is given), in no particular order.
+pub async fn suggestions_by_ids(c: &impl ConnectionTrait, scope: Option<TenantId>, ids: &[Uuid]) -> Result<Vec<Suggestion>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let mut q =
+            Query::select().columns(SUGGESTION_COLS).from("replenishment_suggestions").and_where(Expr::col("id").is_in(chunk.iter().copied())).to_owned();
+        if let Some(t) = scope {
+            q.and_where(Expr::col("tenant_id").eq(t.0));
+        }
+        for r in fetch_all::<SuggestionRow>(c, &q).await? {
+            out.push(Suggestion::try_from(r)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Every commitment to these suggestions, each suggestion's oldest first (the last is in force).
+pub async fn commitments_of(c: &impl ConnectionTrait, suggestions: &[Uuid]) -> Result<Vec<Commitment>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in suggestions.chunks(500) {
+        let q = Query::select()
+            .columns(COMMITMENT_COLS)
+            .from("supply_commitments")
+            .and_where(Expr::col("suggestion_id").is_in(chunk.iter().copied()))
+            .order_by("committed_at", Order::Asc)
+            .order_by("id", Order::Asc)
+            .to_owned();
+        out.extend(fetch_all::<CommitmentRow>(c, &q).await?.into_iter().map(Commitment::from));
+    }
+    Ok(out)
+}
+
+/// The commitment in force (the latest) of each of these suggestions that has one.
+pub async fn latest_commitments(c: &impl ConnectionTrait, suggestions: &[Uuid]) -> Result<Vec<Commitment>, StoreError> {
+    let mut latest: Vec<Commitment> = Vec::new();
+    for m in commitments_of(c, suggestions).await? {
+        match latest.iter_mut().find(|l| l.suggestion_id == m.suggestion_id) {
+            Some(l) => *l = m,
+            None => latest.push(m),
+        }
+    }
+    Ok(latest)
+}
+
+/// An item's stock position at a DC, as the VMI check reads it: on hand at the end of the latest
+/// week that reported it (0 when none did), and on order — what open POs to the DC still have to
+/// deliver of it (ordered eaches of lines not cancelled, less what was received).
+pub async fn position(c: &impl ConnectionTrait, item: Uuid, dc: Uuid) -> Result<(i64, i64), StoreError> {
+    #[derive(FromQueryResult)]
+    struct OnHand {
+        on_hand: Option<i64>,
+    }
+    let q = Query::select()
+        .column("on_hand")
+        .from("sales_weekly")
+        .and_where(Expr::col("item_id").eq(item))
+        .and_where(Expr::col("dc_id").eq(dc))
+        .and_where(Expr::col("on_hand").is_not_null())
+        .order_by("week_start", Order::Desc)
+        .limit(1)
+        .to_owned();
+    let on_hand = fetch_one::<OnHand>(c, &q).await?.and_then(|r| r.on_hand).unwrap_or(0);
+    #[derive(FromQueryResult)]
+    struct Open {
+        ordered_quantity: i64,
+        unit_size: i64,
+        received_eaches: i64,
+    }
+    let (l, p) = (Alias::new("l"), Alias::new("p"));
+    let col = |t: &Alias, c: &str| Expr::col((t.clone(), Alias::new(c)));
+    let q = Query::select()
+        .columns(["ordered_quantity", "unit_size", "received_eaches"].map(|c| (l.clone(), Alias::new(c))))
+        .from_as("po_lines", l.clone())
+        .join_as(JoinType::InnerJoin, "purchase_orders", p.clone(), col(&p, "id").equals((l.clone(), Alias::new("po_id"))))
+        .and_where(col(&l, "item_id").eq(item))
+        .and_where(col(&p, "dc_id").eq(dc))
+        .and_where(col(&p, "closed_at").is_null())
+        .and_where(col(&l, "cancelled").eq(false))
+        .to_owned();
+    let on_order = fetch_all::<Open>(c, &q).await?.iter().map(|r| Ord::max(r.ordered_quantity * r.unit_size - r.received_eaches, 0)).sum();
+    Ok((on_hand, on_order))
+}
+
 // ---------------------------------------------------------------------------------------------
 // Supply commitments
 
@@ -770,10 +1183,12 @@ pub async fn commitments(c: &impl ConnectionTrait, suggestion: Uuid) -> Result<V
         .order_by("committed_at", Order::Asc)
         .order_by("id", Order::Asc)
         .to_owned();
-    Ok(fetch_all::<CommitmentRow>(c, &q)
-        .await?
-        .into_iter()
-        .map(|r| Commitment {
+    Ok(fetch_all::<CommitmentRow>(c, &q).await?.into_iter().map(Commitment::from).collect())
+}
+
+impl From<CommitmentRow> for Commitment {
+    fn from(r: CommitmentRow) -> Commitment {
+        Commitment {
             id: r.id,
             suggestion_id: r.suggestion_id,
             tenant: TenantId(r.tenant_id),
@@ -783,8 +1198,8 @@ pub async fn commitments(c: &impl ConnectionTrait, suggestion: Uuid) -> Result<V
             reason: r.reason,
             committed_by: r.committed_by,
             committed_at: r.committed_at,
-        })
-        .collect())
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

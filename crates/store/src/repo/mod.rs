@@ -12,6 +12,7 @@ pub mod edi;
 pub mod events;
 pub mod facilities;
 pub mod forecast;
+pub mod forecast_view;
 pub mod idempotency;
 pub mod invoices;
 pub mod items;

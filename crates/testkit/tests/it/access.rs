@@ -44,6 +44,8 @@ enum Obj {
     EdiVendor,
     /// An interchange received from a vendor (see `crate::edi_gateway::walk_interchange`).
     Interchange,
+    /// A proposed replenishment suggestion of 24 units (see `crate::forecast_suggestions::walk_suggestion`).
+    Suggestion,
 }
 
 /// Objects of the vendor under test the bodies refer to.
@@ -148,6 +150,8 @@ const FORECAST_READERS: &[&str] =
 /// Sales and planning parameters are the retailer's: its buyers record and set them (a vendor's
 /// write access in the area is for commitments).
 const PLANNERS: &[&str] = &["admin", "category_manager"];
+/// A vendor's forecast writers: they answer suggestions and propose VMI orders (the buyers decide).
+const COMMITTERS: &[&str] = &["vendor_admin", "operations", "client"];
 
 const TABLE: &[Route] = &[
     Route { method: "GET", path: "/api/v1/me", allowed: ALL, obj: Obj::None, ok: 200 },
@@ -272,6 +276,17 @@ const TABLE: &[Route] = &[
     Route { method: "POST", path: "/api/v1/forecast/sales", allowed: PLANNERS, obj: Obj::None, ok: 422 },
     Route { method: "GET", path: "/api/v1/forecast/params/{item_id}", allowed: FORECAST_READERS, obj: Obj::Item, ok: 200 },
     Route { method: "PUT", path: "/api/v1/forecast/params/{item_id}", allowed: PLANNERS, obj: Obj::Item, ok: 200 },
+    Route { method: "GET", path: "/api/v1/forecast/suggestions", allowed: FORECAST_READERS, obj: Obj::None, ok: 200 },
+    Route { method: "POST", path: "/api/v1/forecast/suggestions/{suggestion_id}/adjust", allowed: PLANNERS, obj: Obj::Suggestion, ok: 200 },
+    Route { method: "POST", path: "/api/v1/forecast/suggestions/{suggestion_id}/reject", allowed: PLANNERS, obj: Obj::Suggestion, ok: 200 },
+    // The walk names no suggestion: 422 proves authorisation passed (forecast_suggestions covers success).
+    Route { method: "POST", path: "/api/v1/forecast/suggestions/approve", allowed: PLANNERS, obj: Obj::None, ok: 422 },
+    Route { method: "GET", path: "/api/v1/forecast/suggestions/{suggestion_id}/commitments", allowed: FORECAST_READERS, obj: Obj::Suggestion, ok: 200 },
+    Route { method: "POST", path: "/api/v1/forecast/suggestions/{suggestion_id}/commitments", allowed: COMMITTERS, obj: Obj::Suggestion, ok: 201 },
+    // The walk's body names no item: 422 proves authorisation passed.
+    Route { method: "POST", path: "/api/v1/forecast/vmi-proposals", allowed: COMMITTERS, obj: Obj::None, ok: 422 },
+    Route { method: "GET", path: "/api/v1/forecast/items/{item_id}", allowed: FORECAST_READERS, obj: Obj::Item, ok: 200 },
+    Route { method: "GET", path: "/api/v1/forecast/forecasts", allowed: FORECAST_READERS, obj: Obj::None, ok: 200 },
 ];
 
 /// Routes that are not role-based (public by design) and are tested elsewhere.
@@ -385,6 +400,7 @@ async fn make_object(app: &TestApp, obj: Obj, t: &Tenant, dc: &acorn_domain::mas
             t.fx.code.clone()
         }
         Obj::Interchange => crate::edi_gateway::walk_interchange(app, &t.fx).await.to_string(),
+        Obj::Suggestion => crate::forecast_suggestions::walk_suggestion(app, &t.fx, dc).await.to_string(),
         Obj::Holiday => {
             let day = fresh_day();
             s.add_holiday(&ctx, day, "Test holiday").await.unwrap();
@@ -414,6 +430,7 @@ fn fill(path: &str, obj: Obj, id: &str) -> String {
         Obj::Return | Obj::ApprovedReturn => path.replace("{return_id}", id),
         Obj::EdiVendor => format!("{path}?vendor_code={id}"),
         Obj::Interchange => path.replace("{transaction_id}", id),
+        Obj::Suggestion => path.replace("{suggestion_id}", id),
         Obj::Finance(w) => path.replace(w.param(), id),
     }
 }
@@ -510,6 +527,10 @@ fn body(r: &Route, own: &acorn_testkit::VendorFx, walk: &Walk) -> Option<Value> 
             "our_qualifier": "ZZ", "our_id": "ACORNWALK"}))
         }
         ("PUT", "/api/v1/forecast/params/{item_id}") => Some(json!({"dc": "TST1", "lead_time_weeks": 3})),
+        ("POST", "/api/v1/forecast/suggestions/{suggestion_id}/adjust") => Some(json!({"quantity": 36})),
+        ("POST", "/api/v1/forecast/suggestions/{suggestion_id}/commitments") => {
+            Some(json!({"quantity": 24, "available_on": (chrono::Utc::now().date_naive() + chrono::Days::new(5)).to_string()}))
+        }
         ("POST", _) => Some(json!({})),
         _ => None,
     }

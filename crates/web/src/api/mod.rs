@@ -6,12 +6,14 @@ pub mod auth;
 pub mod dto;
 pub mod edi;
 pub mod forecast;
+pub mod forecast_view;
 pub mod idempotency;
 pub mod invoices;
 pub mod ledger;
 pub mod master;
 pub mod orders;
 pub mod payments;
+pub mod replenishment;
 pub mod returns;
 pub mod shipments;
 pub mod token;
@@ -124,6 +126,14 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(edi::list_stock))
         .routes(routes!(forecast::list_sales, forecast::post_sales))
         .routes(routes!(forecast::get_params, forecast::put_params))
+        .routes(routes!(replenishment::list_suggestions))
+        .routes(routes!(replenishment::adjust_suggestion))
+        .routes(routes!(replenishment::reject_suggestion))
+        .routes(routes!(replenishment::approve_suggestions))
+        .routes(routes!(replenishment::list_commitments, replenishment::commit))
+        .routes(routes!(replenishment::propose_vmi))
+        .routes(routes!(forecast_view::get_item_forecast))
+        .routes(routes!(forecast_view::list_forecasts))
         .routes(routes!(vendor_invoices::submit_invoices))
         .routes(routes!(token::token))
         .split_for_parts()

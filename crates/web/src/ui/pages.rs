@@ -151,6 +151,9 @@ pub(crate) fn nav(auth: &SessionAuth, path: &str) -> Vec<NavItem> {
     if super::forecast::can_read(auth) {
         // Weekly sales history per item × DC, what forecasts are made from.
         items.push(("/sales".into(), "nav.sales", "dash.card.sales"));
+        // What the sales become: the forecasts per item × DC, and the orders suggested from them.
+        items.push(("/forecasts".into(), "nav.forecasts", "dash.card.forecasts"));
+        items.push(("/replenishment".into(), "nav.replenishment", "dash.card.replenishment"));
     }
     if access(auth, Area::Vendors) >= Access::Read {
         // A vendor's people have one vendor: their own.
@@ -336,6 +339,8 @@ pub(crate) mod tests {
                 "/items",
                 "/stock",
                 "/sales",
+                "/forecasts",
+                "/replenishment",
                 "/vendors",
                 "/dcs",
                 "/holidays",
@@ -361,6 +366,8 @@ pub(crate) mod tests {
                 "/items",
                 "/stock",
                 "/sales",
+                "/forecasts",
+                "/replenishment",
                 "/vendors",
                 "/dcs",
                 "/holidays",
@@ -388,6 +395,8 @@ pub(crate) mod tests {
                 "/items",
                 "/stock",
                 "/sales",
+                "/forecasts",
+                "/replenishment",
                 "/vendors",
                 "/dcs",
                 "/holidays",
@@ -411,6 +420,8 @@ pub(crate) mod tests {
                 "/items",
                 "/stock",
                 "/sales",
+                "/forecasts",
+                "/replenishment",
                 own.as_str(),
                 "/terms",
                 "/dcs",
@@ -435,6 +446,8 @@ pub(crate) mod tests {
                 "/items",
                 "/stock",
                 "/sales",
+                "/forecasts",
+                "/replenishment",
                 own.as_str(),
                 "/terms",
                 "/dcs"
@@ -456,13 +469,15 @@ pub(crate) mod tests {
                 "/items",
                 "/stock",
                 "/sales",
+                "/forecasts",
+                "/replenishment",
                 own.as_str(),
                 "/terms",
                 "/dcs"
             ]
         );
         // Marketing reads the catalogue but not purchase orders.
-        assert_eq!(hrefs(&[Role::Marketing], v, "/"), ["/", "/items", "/stock", "/sales", own.as_str(), "/terms", "/dcs"]);
+        assert_eq!(hrefs(&[Role::Marketing], v, "/"), ["/", "/items", "/stock", "/sales", "/forecasts", "/replenishment", own.as_str(), "/terms", "/dcs"]);
         assert_eq!(hrefs(&[], v, "/"), ["/"]);
     }
 
@@ -485,6 +500,9 @@ pub(crate) mod tests {
         assert_eq!(current("/edi/partner"), ["/edi"]);
         assert_eq!(current("/stock"), ["/stock"]);
         assert_eq!(current("/sales/upload"), ["/sales"]);
+        assert_eq!(current("/forecasts"), ["/forecasts"]);
+        assert!(current("/forecasts.csv").is_empty());
+        assert_eq!(current("/replenishment"), ["/replenishment"]);
         assert!(current("/edi.csv").is_empty());
         assert!(current("/invoices.csv").is_empty());
         assert!(current("/vendorsx").is_empty());
