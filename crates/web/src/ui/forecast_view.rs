@@ -86,6 +86,38 @@ fn num(v: f64) -> String {
     if r.fract() == 0.0 { format!("{r:.0}") } else { format!("{r:.1}") }
 }
 
+/// Maps units to the y coordinate of a plot from [`TOP`] down to `bottom`, scaled to
+/// [`nice_scale`]`(top)` (non-finite and negative values sit on the axis).
+fn y_scale(top: f64, bottom: f64) -> impl Fn(f64) -> f64 {
+    let (ymax, _) = nice_scale(top);
+    move |v: f64| bottom - (if v.is_finite() { v.max(0.0) } else { 0.0 }) / ymax * (bottom - TOP)
+}
+
+/// The start of a chart `height` high whose plot ends at `bottom`: the `<svg>` element with its
+/// title and description, the y grid with its labels up to [`nice_scale`]`(top)`, the units label and
+/// the x axis line. The caller draws the rest and closes the element.
+fn open_chart(id: &str, height: f64, bottom: f64, top: f64, text: &ChartText) -> String {
+    let (ymax, ystep) = nice_scale(top);
+    let y = y_scale(top, bottom);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {W} {height}" width="100%" role="img" aria-labelledby="{id}-title {id}-desc" font-family="system-ui, sans-serif" font-size="12">"#
+    );
+    let _ = write!(s, r#"<title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#, esc(&text.title), esc(&text.desc));
+    let mut v = 0.0;
+    while v <= ymax + 1e-9 {
+        let yy = y(v);
+        let _ = write!(s, r##"<line x1="{LEFT}" y1="{yy:.1}" x2="{:.1}" y2="{yy:.1}" stroke="#d0d7de" stroke-width="1"/>"##, W - RIGHT);
+        let _ = write!(s, r##"<text x="{:.1}" y="{:.1}" text-anchor="end" fill="#57606a">{}</text>"##, LEFT - 6.0, yy + 4.0, num(v));
+        v += ystep;
+    }
+    let mid = (TOP + bottom) / 2.0;
+    let _ = write!(s, r##"<text x="14" y="{mid:.1}" transform="rotate(-90 14 {mid:.1})" text-anchor="middle" fill="#57606a">{}</text>"##, esc(&text.units));
+    let _ = write!(s, r##"<line x1="{LEFT}" y1="{bottom}" x2="{:.1}" y2="{bottom}" stroke="#57606a" stroke-width="1"/>"##, W - RIGHT);
+    s
+}
+
 /// The SVG of one item × DC: history bars (stock-out weeks marked), a vertical divider before the
 /// first forecast week, the P50–P90 band and the mean line; axes with week labels and units; a legend.
 /// `id` makes the title/desc ids unique on the page.
@@ -103,37 +135,13 @@ pub fn chart(id: &str, data: &ChartData, text: &ChartText) -> String {
     let slot = |d: NaiveDate| ((d - start).num_days() / 7).max(0) as f64;
     let slots = slot(end) + 1.0;
     let plot_w = W - LEFT - RIGHT;
-    let plot_h = PLOT_BOTTOM - TOP;
     let bw = plot_w / slots;
     let x = |d: NaiveDate| LEFT + slot(d) * bw;
     let top =
         history.iter().map(|h| h.units as f64).chain(data.forecast.iter().flat_map(|f| [f.1, f64::from(f.3)])).filter(|v| v.is_finite()).fold(0.0, f64::max);
-    let (ymax, ystep) = nice_scale(top);
-    let y = |v: f64| PLOT_BOTTOM - (if v.is_finite() { v.max(0.0) } else { 0.0 }) / ymax * plot_h;
-
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {W} {H}" width="100%" role="img" aria-labelledby="{id}-title {id}-desc" font-family="system-ui, sans-serif" font-size="12">"#
-    );
-    let _ = write!(s, r#"<title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#, esc(&text.title), esc(&text.desc));
-    // Grid and y axis.
-    let mut v = 0.0;
-    while v <= ymax + 1e-9 {
-        let yy = y(v);
-        let _ = write!(s, r##"<line x1="{LEFT}" y1="{yy:.1}" x2="{:.1}" y2="{yy:.1}" stroke="#d0d7de" stroke-width="1"/>"##, W - RIGHT);
-        let _ = write!(s, r##"<text x="{:.1}" y="{:.1}" text-anchor="end" fill="#57606a">{}</text>"##, LEFT - 6.0, yy + 4.0, num(v));
-        v += ystep;
-    }
-    let _ = write!(
-        s,
-        r##"<text x="14" y="{:.1}" transform="rotate(-90 14 {:.1})" text-anchor="middle" fill="#57606a">{}</text>"##,
-        TOP + plot_h / 2.0,
-        TOP + plot_h / 2.0,
-        esc(&text.units)
-    );
+    let y = y_scale(top, PLOT_BOTTOM);
+    let mut s = open_chart(id, H, PLOT_BOTTOM, top, text);
     // X axis: a tick and label every 13 weeks from the first Monday shown.
-    let _ = write!(s, r##"<line x1="{LEFT}" y1="{PLOT_BOTTOM}" x2="{:.1}" y2="{PLOT_BOTTOM}" stroke="#57606a" stroke-width="1"/>"##, W - RIGHT);
     let mut k = 0u64;
     while (k as f64) < slots {
         let d = start + Days::new(7 * k);
@@ -216,29 +224,8 @@ pub fn accuracy_chart(id: &str, points: &[(NaiveDate, f64, i64)], text: &ChartTe
     let plot_w = W - LEFT - RIGHT;
     let bw = plot_w / n;
     let top = points.iter().flat_map(|p| [p.1, p.2 as f64]).filter(|v| v.is_finite()).fold(0.0, f64::max);
-    let (ymax, ystep) = nice_scale(top);
-    let y = |v: f64| ABOTTOM - (if v.is_finite() { v.max(0.0) } else { 0.0 }) / ymax * (ABOTTOM - TOP);
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {W} {AH}" width="100%" role="img" aria-labelledby="{id}-title {id}-desc" font-family="system-ui, sans-serif" font-size="12">"#
-    );
-    let _ = write!(s, r#"<title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#, esc(&text.title), esc(&text.desc));
-    let mut v = 0.0;
-    while v <= ymax + 1e-9 {
-        let yy = y(v);
-        let _ = write!(s, r##"<line x1="{LEFT}" y1="{yy:.1}" x2="{:.1}" y2="{yy:.1}" stroke="#d0d7de" stroke-width="1"/>"##, W - RIGHT);
-        let _ = write!(s, r##"<text x="{:.1}" y="{:.1}" text-anchor="end" fill="#57606a">{}</text>"##, LEFT - 6.0, yy + 4.0, num(v));
-        v += ystep;
-    }
-    let _ = write!(
-        s,
-        r##"<text x="14" y="{:.1}" transform="rotate(-90 14 {:.1})" text-anchor="middle" fill="#57606a">{}</text>"##,
-        (TOP + ABOTTOM) / 2.0,
-        (TOP + ABOTTOM) / 2.0,
-        esc(&text.units)
-    );
-    let _ = write!(s, r##"<line x1="{LEFT}" y1="{ABOTTOM}" x2="{:.1}" y2="{ABOTTOM}" stroke="#57606a" stroke-width="1"/>"##, W - RIGHT);
+    let y = y_scale(top, ABOTTOM);
+    let mut s = open_chart(id, AH, ABOTTOM, top, text);
     for (i, p) in points.iter().enumerate() {
         let x0 = LEFT + i as f64 * bw;
         let y0 = y(p.2 as f64);
