@@ -50,7 +50,7 @@ pub struct SuggestionFilter {
 #[derive(Clone, Debug, Serialize)]
 pub struct SuggestionLine {
     pub suggestion: Suggestion,
-    /// Every commitment, oldest first (the last is `commitment`); filled by lists that show history.
+    /// Every commitment, oldest first: the last is in force ([`SuggestionLine::commitment`]).
     pub history: Vec<Commitment>,
     pub vendor_code: String,
     pub vendor_sku: String,
@@ -59,14 +59,18 @@ pub struct SuggestionLine {
     pub case_pack: i64,
     pub dc_code: String,
     pub dc_time_zone: String,
-    pub commitment: Option<Commitment>,
     pub po_number: Option<String>,
 }
 
 impl SuggestionLine {
+    /// The vendor's commitment in force: its latest.
+    pub fn commitment(&self) -> Option<&Commitment> {
+        self.history.last()
+    }
+
     /// Whether the vendor's commitment in force falls short of what is asked.
     pub fn short(&self) -> bool {
-        self.commitment.as_ref().is_some_and(|c| c.shortfall > 0)
+        self.commitment().is_some_and(|c| c.shortfall > 0)
     }
 }
 
@@ -117,8 +121,8 @@ pub struct VmiProposal {
 /// A suggestion with every commitment the vendor made to it, oldest first (the last is in force).
 #[derive(Clone, Debug, Serialize)]
 pub struct SuggestionDetail {
+    /// With every commitment, oldest first, in `line.history`.
     pub line: SuggestionLine,
-    pub commitments: Vec<Commitment>,
     /// What a commitment answers: the quantity in force, or the PO line's once ordered.
     pub asked: i64,
 }
@@ -243,7 +247,6 @@ impl Services {
             };
             out.push(SuggestionLine {
                 vendor_code: codes.get(&s.tenant).cloned().unwrap_or_default(),
-                commitment: all.iter().rfind(|m| m.suggestion_id == s.id).cloned(),
                 history: all.iter().filter(|m| m.suggestion_id == s.id).cloned().collect(),
                 po_number,
                 vendor_sku: r.vendor_sku,
@@ -264,7 +267,6 @@ impl Services {
         let c = &self.db.conn;
         let s = repo::forecast::suggestion(c, list_scope(ctx), id).await?.ok_or(ServiceError::NotFound("suggestion"))?;
         let asked = asked_of(c, &s).await?;
-        let commitments = repo::forecast::commitments(c, s.id).await?;
         let item = repo::items::get(c, Some(s.tenant), s.item_id).await?.ok_or(ServiceError::NotFound("item"))?;
         let dc = repo::facilities::get_dc(c, s.dc_id).await?.ok_or(ServiceError::NotFound("DC"))?;
         let row = SuggestionListRow {
@@ -277,7 +279,7 @@ impl Services {
             suggestion: s,
         };
         let line = self.lines_of(c, vec![row]).await?.pop().ok_or(ServiceError::NotFound("suggestion"))?;
-        Ok(SuggestionDetail { line, commitments, asked })
+        Ok(SuggestionDetail { line, asked })
     }
 
     /// The buyer sets the quantity to order: whole units ≥ 0, rounded UP to the item's case pack (the

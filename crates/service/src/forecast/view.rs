@@ -337,15 +337,16 @@ impl Services {
     async fn expected_orders(&self, item: Uuid, dc: Uuid, f: &StoredForecast) -> Result<Vec<ExpectedOrder>, ServiceError> {
         let c = &self.db.conn;
         let mut out = Vec::new();
-        for s in repo::forecast_view::item_suggestions(c, item, &[f.run_id], f.created_at).await? {
-            if s.dc_id != dc {
-                continue;
-            }
+        let suggestions: Vec<Suggestion> =
+            repo::forecast_view::item_suggestions(c, item, &[f.run_id], f.created_at).await?.into_iter().filter(|s| s.dc_id == dc).collect();
+        let ids: Vec<Uuid> = suggestions.iter().map(|s| s.id).collect();
+        let in_force = repo::forecast::latest_commitments(c, &ids).await?;
+        for s in suggestions {
             let po_number = match s.po_id {
                 Some(po) => repo::forecast_view::po_number(c, po).await?,
                 None => None,
             };
-            let commitment = repo::forecast::commitments(c, s.id).await?.pop();
+            let commitment = in_force.iter().find(|m| m.suggestion_id == s.id).cloned();
             out.push(ExpectedOrder { quantity: s.adjusted_quantity.unwrap_or(s.quantity), po_number, commitment, suggestion: s });
         }
         Ok(out)

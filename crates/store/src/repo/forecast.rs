@@ -1176,14 +1176,7 @@ pub async fn insert_commitment(c: &impl ConnectionTrait, m: &Commitment) -> Resu
 
 /// A suggestion's commitments, the latest (the one in force) last.
 pub async fn commitments(c: &impl ConnectionTrait, suggestion: Uuid) -> Result<Vec<Commitment>, StoreError> {
-    let q = Query::select()
-        .columns(COMMITMENT_COLS)
-        .from("supply_commitments")
-        .and_where(Expr::col("suggestion_id").eq(suggestion))
-        .order_by("committed_at", Order::Asc)
-        .order_by("id", Order::Asc)
-        .to_owned();
-    Ok(fetch_all::<CommitmentRow>(c, &q).await?.into_iter().map(Commitment::from).collect())
+    commitments_of(c, &[suggestion]).await
 }
 
 impl From<CommitmentRow> for Commitment {

@@ -272,6 +272,10 @@ async fn the_vendor_commits_a_smaller_quantity_with_a_reason_and_the_buyer_sees_
         r["commitments"].as_array().unwrap().iter().map(|c| (c["version"].as_i64().unwrap(), c["quantity"].as_i64().unwrap())).collect();
     assert_eq!(versions, [(1, 12), (2, 24)]);
     assert_eq!((r["suggestion"]["commitment"]["version"].as_i64(), r["asked"].as_i64()), (Some(2), Some(24)));
+    // The list says which version is in force too.
+    let (_, list) = call(&buyer, Method::GET, &app.url("/api/v1/forecast/suggestions"), None, None).await;
+    let row = list["items"].as_array().unwrap().iter().find(|i| i["id"] == json!(s1)).expect("listed").clone();
+    assert_eq!((row["commitment"]["version"].as_i64(), row["commitment"]["quantity"].as_i64()), (Some(2), Some(24)));
 
     // Once ordered, the PO's quantity is what a commitment answers.
     let ctx = app.ctx_as(TenantId::RETAILER, &[Role::CategoryManager]).await;

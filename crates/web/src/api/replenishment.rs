@@ -138,8 +138,7 @@ impl From<&SuggestionLine> for SuggestionOut {
             decided_by: s.decided_by.clone(),
             decided_at: s.decided_at,
             created_at: s.created_at,
-            // The version of the one in force is only known with the history; lists say 0.
-            commitment: l.commitment.as_ref().map(|m| CommitmentOut::of(m, 0)),
+            commitment: l.commitment().map(|m| CommitmentOut::of(m, l.history.len())),
         }
     }
 }
@@ -312,14 +311,10 @@ pub struct SuggestionCommitmentsOut {
 
 impl From<&SuggestionDetail> for SuggestionCommitmentsOut {
     fn from(d: &SuggestionDetail) -> SuggestionCommitmentsOut {
-        let mut suggestion = SuggestionOut::from(&d.line);
-        if let Some(c) = suggestion.commitment.as_mut() {
-            c.version = d.commitments.len();
-        }
         SuggestionCommitmentsOut {
-            suggestion,
+            suggestion: SuggestionOut::from(&d.line),
             asked: d.asked,
-            commitments: d.commitments.iter().enumerate().map(|(i, m)| CommitmentOut::of(m, i + 1)).collect(),
+            commitments: d.line.history.iter().enumerate().map(|(i, m)| CommitmentOut::of(m, i + 1)).collect(),
         }
     }
 }
