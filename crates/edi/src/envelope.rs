@@ -9,6 +9,7 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
+use compact_str::CompactString;
 use serde::Serialize;
 
 use crate::report::{Finding, Location, Rule, Scope};
@@ -85,11 +86,13 @@ pub struct GroupInfo {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SetInfo {
-    /// ST01 (`850`) or the UNH message type (`ORDERS`).
-    pub id: String,
-    pub control: String,
+    /// ST01 (`850`) or the UNH message type (`ORDERS`). The three strings are short and kept for
+    /// every set of an interchange (tens of thousands in a large file): inline strings, so that a
+    /// set costs no allocation.
+    pub id: CompactString,
+    pub control: CompactString,
     /// X12: GS08 (or ST03 when given); EDIFACT: `D:96A:UN`.
-    pub version: String,
+    pub version: CompactString,
     pub offset: usize,
     pub end_offset: usize,
     /// Index of the header segment in the input.
@@ -211,8 +214,8 @@ impl Envelope {
             set_index: set.and_then(|_| group.map(|g| g.sets.len() - 1)),
             interchange: ic.map(|i| i.control.clone()),
             group: group.filter(|g| g.explicit).map(|g| g.control.clone()),
-            set: set.map(|s| s.control.clone()),
-            set_id: set.map(|s| s.id.clone()),
+            set: set.map(|s| s.control.to_string()),
+            set_id: set.map(|s| s.id.to_string()),
             segment_position: set.map(|_| self.set_position),
             segment_index: Some(seg.index()),
             segment_tag: Some(seg.tag_str().into_owned()),
@@ -257,8 +260,10 @@ impl Envelope {
             b"ISA" => self.isa(seg),
             b"UNB" => self.unb(seg),
             b"GS" | b"UNG" => self.group_header(seg),
-            b"ST" | b"UNH" => self.set_header(seg),
-            b"SE" | b"UNT" => self.set_trailer(seg),
+            b"ST" => self.set_header(seg, true),
+            b"UNH" => self.set_header(seg, false),
+            b"SE" => self.set_trailer(seg, true),
+            b"UNT" => self.set_trailer(seg, false),
             b"GE" | b"UNE" => self.group_trailer(seg),
             b"IEA" | b"UNZ" => self.interchange_trailer(seg),
             _ => self.body(seg),
@@ -293,8 +298,8 @@ impl Envelope {
                 set_index: set.and_then(|_| group.map(|g| g.sets.len() - 1)),
                 interchange: ic.map(|i| i.control.clone()),
                 group: group.filter(|g| g.explicit).map(|g| g.control.clone()),
-                set: set.map(|s| s.control.clone()),
-                set_id: set.map(|s| s.id.clone()),
+                set: set.map(|s| s.control.to_string()),
+                set_id: set.map(|s| s.id.to_string()),
                 offset: Some(self.last_offset),
                 ..Location::default()
             };
@@ -489,7 +494,7 @@ impl Envelope {
         self.state = State::Interchange;
     }
 
-    fn set_header(&mut self, seg: &Segment<'_>) -> Place {
+    fn set_header(&mut self, seg: &Segment<'_>, x12: bool) -> Place {
         match self.state {
             State::Outside => {
                 self.report(Scope::Interchange, Rule::EnvelopeStructure, seg, None, "a set header outside any interchange".into());
@@ -519,18 +524,21 @@ impl Envelope {
             }
             State::Group => {}
         }
-        let x12 = seg.is("ST");
         let (id, control, version) = if x12 {
             // ST01, ST02 and ST03 from one split of the segment.
-            let [id, control, st03] = first_texts(seg).map(Cow::into_owned);
-            let version =
-                if st03.is_empty() { self.interchanges.last().and_then(|i| i.groups.last()).map(|g| g.version.clone()).unwrap_or_default() } else { st03 };
+            let [id, control, st03] = first_texts(seg).map(|t| CompactString::new(t));
+            let version = if st03.is_empty() {
+                self.interchanges.last().and_then(|i| i.groups.last()).map(|g| CompactString::new(&g.version)).unwrap_or_default()
+            } else {
+                st03
+            };
             (id, control, version)
         } else {
             let s009 = seg.element(2);
-            let id = s009.and_then(|e| e.component(1)).map(|c| c.text().into_owned()).unwrap_or_default();
-            let version = s009.map(|e| e.components().skip(1).take(3).map(|c| c.text().into_owned()).collect::<Vec<_>>().join(":")).unwrap_or_default();
-            (id, seg.text(1).into_owned(), version)
+            let id = s009.and_then(|e| e.component(1)).map(|c| CompactString::new(c.text())).unwrap_or_default();
+            let version =
+                s009.map(|e| e.components().skip(1).take(3).map(|c| c.text()).collect::<Vec<_>>().join(":")).map(CompactString::from).unwrap_or_default();
+            (id, CompactString::new(seg.text(1)), version)
         };
         let (id_missing, control_len) = (id.is_empty(), control.len());
         let duplicate = !self.set_controls.insert(&control);
@@ -561,7 +569,7 @@ impl Envelope {
         Place::SetHeader
     }
 
-    fn set_trailer(&mut self, seg: &Segment<'_>) -> Place {
+    fn set_trailer(&mut self, seg: &Segment<'_>, x12: bool) -> Place {
         if self.state != State::Set {
             let scope = if self.state == State::Outside { Scope::Interchange } else { Scope::Group };
             self.report(scope, Rule::EnvelopeStructure, seg, None, format!("{} without an open set", seg.tag_str()));
@@ -569,12 +577,19 @@ impl Envelope {
         }
         self.set_position += 1;
         let position = self.set_position;
-        let x12 = seg.is("SE");
-        // SE01 and SE02 from one split, borrowed unless they hold release characters or wrapping.
-        let [count, reference] = first_texts(seg);
         let set = self.open_set_mut().expect("open set");
         set.segments = position;
         set.closed = true;
+        // SE01 and SE02 compared as bytes when the segment is plain and SE02 is ASCII (every
+        // trailer of a good file): the same answers as their texts, without making them.
+        let fine = first_fields::<2>(seg)
+            .filter(|[_, reference]| reference.is_ascii())
+            .map(|[count, reference]| (parse_count(count) == Some(position), reference == set.control.as_bytes()));
+        if fine == Some((true, true)) {
+            self.state = State::Group;
+            return Place::SetTrailer { position };
+        }
+        let [count, reference] = first_texts(seg);
         if count.parse::<usize>().ok() != Some(position) {
             let name = if x12 { "SE01" } else { "UNT 0074" };
             self.report(Scope::Set, Rule::CountMismatch, seg, Some(1), format!("{name} says {count} segments; the set has {position}"));
@@ -682,14 +697,35 @@ impl Envelope {
 /// character (every X12 segment) is split on its element separator directly: each element is then
 /// its own bytes, borrowed when they are UTF-8.
 fn first_texts<'a, const N: usize>(seg: &Segment<'a>) -> [Cow<'a, str>; N] {
+    match first_fields::<N>(seg) {
+        Some(fields) => fields.map(|bytes| Element::unwrapped(bytes, *seg.delimiters()).text()),
+        None => {
+            let mut elements = seg.elements();
+            std::array::from_fn(|_| elements.next().map(|e| e.text()).unwrap_or_default())
+        }
+    }
+}
+
+/// The bytes of the first `N` elements of `seg` (empty for those absent) when each element is its
+/// own bytes — the segment is not wrapped, not UNA, and has no release character; `None` otherwise.
+fn first_fields<'a, const N: usize>(seg: &Segment<'a>) -> Option<[&'a [u8]; N]> {
     let raw = seg.raw();
     let d = seg.delimiters();
     if seg.is_wrapped() || seg.is_service_advice() || d.release.is_some_and(|r| memchr::memchr(r, raw).is_some()) {
-        let mut elements = seg.elements();
-        return std::array::from_fn(|_| elements.next().map(|e| e.text()).unwrap_or_default());
+        return None;
     }
     let mut parts = raw.split(|b| *b == d.element).skip(1);
-    std::array::from_fn(|_| parts.next().map(|bytes| Element::unwrapped(bytes, *d).text()).unwrap_or_default())
+    Some(std::array::from_fn(|_| parts.next().unwrap_or_default()))
+}
+
+/// A segment count as `str::parse::<usize>` reads it (an optional `+`, then digits, no overflow),
+/// straight from the bytes.
+fn parse_count(b: &[u8]) -> Option<usize> {
+    let digits = b.strip_prefix(b"+").unwrap_or(b);
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0usize, |n, &c| if c.is_ascii_digit() { n.checked_mul(10)?.checked_add(usize::from(c - b'0')) } else { None })
 }
 
 /// Sets `slot` to `value`, reusing the string already there.
@@ -892,6 +928,18 @@ mod tests {
             let mut elements = seg.elements();
             let want: [Cow<'_, str>; 3] = std::array::from_fn(|_| elements.next().map(|e| e.text()).unwrap_or_default());
             proptest::prop_assert_eq!(first_texts::<3>(&seg), want);
+        }
+
+        /// The trailer's count read from bytes is what `str::parse` reads from its text, signs,
+        /// overflow and non-UTF-8 bytes included.
+        #[test]
+        fn counts_parse_like_str(raw in proptest::collection::vec(proptest::prop_oneof![
+            8 => proptest::prelude::Just(b'7'), 2 => proptest::prelude::Just(b'0'), 1 => proptest::prelude::Just(b'+'),
+            1 => proptest::prelude::Just(b'-'), 1 => proptest::prelude::Just(b' '), 1 => proptest::prelude::Just(0xC4u8),
+            1 => proptest::prelude::Just(b'A'),
+        ], 0..24)) {
+            let text = Element::unwrapped(&raw, crate::Delimiters::x12_default(None)).text();
+            proptest::prop_assert_eq!(parse_count(&raw), text.parse::<usize>().ok());
         }
     }
 

@@ -80,9 +80,9 @@ fn body(w: &mut Writer, v: &Validation, i: usize) -> Result<(), WriteError> {
         for (s, set) in group.sets.iter().enumerate() {
             let verdict = v.set_verdict(i, g, s);
             let errors = SetErrors::collect(v.set_findings(i, g, s).filter(|f| f.is_error()));
-            let mut identifier = vec![set.id.clone()];
+            let mut identifier = vec![set.id.to_string()];
             identifier.extend(set.version.split(':').filter(|p| !p.is_empty()).map(str::to_string));
-            let mut ucm = vec![Value::from(&set.control), Value::Composite(identifier), codes::contrl_action(verdict).into()];
+            let mut ucm = vec![Value::from(set.control.as_str()), Value::Composite(identifier), codes::contrl_action(verdict).into()];
             ucm.extend(error_elements(errors.envelope.first().copied()));
             w.segment("UCM", &ucm)?;
             for seg in errors.segments.iter().take(MAX_SEGMENTS) {

@@ -123,10 +123,10 @@ fn ack_set(w: &mut Writer, d: &Delimiters, v: &Validation, i: usize, g: usize, k
     let group_rejected = v.group_findings(i, g).any(Finding::is_error);
     let mut accepted = 0usize;
     for (s, set) in group.sets.iter().enumerate() {
-        let mut ak2 = vec![Value::from(&set.id), Value::from(&set.control)];
+        let mut ak2 = vec![Value::from(set.id.as_str()), Value::from(set.control.as_str())];
         // AK203 names the implementation convention: the 999's point, and a 5010 997's when ST03 was given.
         if (ik || (five && set.version != group.version)) && !set.version.is_empty() {
-            ak2.push(Value::from(&set.version));
+            ak2.push(Value::from(set.version.as_str()));
         }
         w.segment("AK2", &ak2)?;
         let errors = SetErrors::collect(v.set_findings(i, g, s));

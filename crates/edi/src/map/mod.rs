@@ -80,8 +80,8 @@ impl MapError {
     /// The error as a finding of the set it was found in (for acknowledgements and the EDI log).
     pub fn to_finding(&self, set: Option<&SetInfo>) -> Finding {
         let location = Location {
-            set: set.map(|s| s.control.clone()),
-            set_id: set.map(|s| s.id.clone()),
+            set: set.map(|s| s.control.to_string()),
+            set_id: set.map(|s| s.id.to_string()),
             segment_position: Some(self.at.position),
             segment_index: Some(self.at.index),
             segment_tag: Some(self.at.tag.clone()),

@@ -153,7 +153,7 @@ impl Services {
         };
         let sets: Vec<String> = validation
             .as_ref()
-            .map(|(v, _)| v.interchanges.iter().flat_map(|i| i.groups.iter().flat_map(|g| g.sets.iter().map(|s| s.id.clone()))).collect())
+            .map(|(v, _)| v.interchanges.iter().flat_map(|i| i.groups.iter().flat_map(|g| g.sets.iter().map(|s| s.id.to_string()))).collect())
             .unwrap_or_default();
         let record = Interchange {
             id: new_id(),
@@ -281,8 +281,8 @@ impl Services {
                         interchange_id: record.id,
                         direction: Direction::Inbound,
                         position,
-                        set_id: set.id.clone(),
-                        control_number: set.control.clone(),
+                        set_id: set.id.to_string(),
+                        control_number: set.control.to_string(),
                         status: outcome.status,
                         object_type: outcome.object_type,
                         object_id: outcome.object_id,
