@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The forecast job at scale: builds a SQLite database with SERIES item × DC series of 156 weeks of
-# sales (SERIES/2 items at two DCs, 20 vendors), then times `acorn forecast run` on it with
+# sales (SERIES/DCS items at DCS DCs — two unless DCS=1 —, 20 vendors), then times `acorn forecast run` on it with
 # /usr/bin/time -v (wall time, peak RSS) and prints what the run wrote. docs/perf.md "Forecast job
 # at scale" has the figures and the machine.
 #
 #   scripts/scale-forecast.sh 100000            # 100k series (15.6 M sales rows, about 4 GB)
 #   scripts/scale-forecast.sh 1000000           # 1 M series (156 M rows, about 37 GB of disk)
 #   KEEP=1 scripts/scale-forecast.sh 250000     # keep the database afterwards
+#   DCS=1 scripts/scale-forecast.sh 1000000     # 1 M items at one DC each
 #
 # Environment: ACORN (the binary, default the release build in $CARGO_TARGET_DIR or target/),
 # ROOT (default /root/scale-forecast), NICE (default 10: the long run yields to other work).
@@ -27,7 +28,9 @@ ACORN=${ACORN:-$TARGET/release/acorn}
 [ -x "$ACORN" ] || { echo "no binary at $ACORN: cargo build --release -p acorn-server" >&2; exit 1; }
 command -v sqlite3 >/dev/null || { echo "sqlite3 is required (apt-get install sqlite3)" >&2; exit 1; }
 
-ITEMS=$(( (SERIES + 1) / 2 ))
+DCS=${DCS:-2}
+case "$DCS" in 1|2) ;; *) echo "DCS must be 1 or 2" >&2; exit 1 ;; esac
+ITEMS=$(( (SERIES + DCS - 1) / DCS ))
 DIR="$ROOT/s$SERIES"
 DB="$DIR/acorn.db"
 rm -rf "$DIR"
@@ -35,11 +38,11 @@ mkdir -p "$DIR"
 export ACORN_DATA_DIR="$DIR"
 # The DCs keep UTC, so the last completed week is the same for every series.
 END=$(python3 -c 'import datetime as d; t=d.datetime.now(d.timezone.utc).date(); print(t - d.timedelta(days=t.weekday() + 7))')
-echo "== $SERIES series ($ITEMS items × 2 DCs × 156 weeks ending $END) in $DB"
+echo "== $SERIES series ($ITEMS items × $DCS DCs × 156 weeks ending $END) in $DB"
 
 t0=$(date +%s)
 "$ACORN" migrate >/dev/null
-for dc in FSA1 FSB2; do
+for dc in $(echo FSA1 FSB2 | cut -d' ' -f1-"$DCS"); do
   "$ACORN" dc create --code "$dc" --name "Scale $dc" --address "1 Scale Road" --city Reno --postal-code 89501 --country US --time-zone UTC >/dev/null
 done
 for v in $(seq -w 1 20); do
@@ -89,7 +92,7 @@ y AS (
     CASE WHEN k = 155 THEN CAST(v * 10 AS INTEGER) WHEN (h + k * 37) % 53 = 0 THEN 0 ELSE 20 + CAST(v * 200 AS INTEGER) END AS stock
   FROM x
 )
-SELECT CAST(printf('S%015d', (r * 2 + j) * 156 + k) AS BLOB), tenant, item, dc, date('$END', printf('-%d days', (155 - k) * 7)),
+SELECT CAST(printf('S%015d', (r * $DCS + j) * 156 + k) AS BLOB), tenant, item, dc, date('$END', printf('-%d days', (155 - k) * 7)),
        CASE WHEN stock = 0 THEN demand / 2 ELSE demand END, stock, '2026-01-05T00:00:00+00:00', '2026-01-05T00:00:00+00:00'
 FROM y;
 CREATE INDEX "ix_sales_weekly_tenant" ON "sales_weekly" ("tenant_id", "week_start", "id");
