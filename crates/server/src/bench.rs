@@ -238,10 +238,18 @@ pub struct Report {
     pub fixed_rate_raw: Option<FixedRate>,
     pub wrk: Vec<Round>,
     pub wrk_command: Option<String>,
-    /// `hey` at the fixed rate, once per worker count: (command, sample).
-    pub hey: Vec<(String, Sample)>,
+    /// `hey` at the fixed rate, once per worker count.
+    pub hey: Vec<HeyRun>,
     pub in_process: Vec<Stage>,
     pub acks: Option<AckResult>,
+}
+
+/// One `hey` run: its worker count, the command as printed, and what it measured.
+#[derive(Clone, Debug, Serialize)]
+pub struct HeyRun {
+    pub workers: u64,
+    pub command: String,
+    pub sample: Sample,
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -1050,7 +1058,7 @@ async fn measure_http(
             let (a, rate, secs) = (auth_text.to_string(), args.rate, args.rate_secs);
             let (sample, cmd) = tokio::task::spawn_blocking(move || hey(&url, &a, rate, secs, workers)).await?;
             println!("\n== {cmd} (one cursor) ==\nnative  {}", sample.line());
-            report.hey.push((cmd, sample));
+            report.hey.push(HeyRun { workers, command: cmd, sample });
         }
     }
     Ok(())
@@ -1205,9 +1213,8 @@ fn print_summary(r: &Report) {
         println!("{:<58} {:>12.2} {:>12.2}", "  p50 ms", n.from_schedule.p50_ms, w.from_schedule.p50_ms);
         println!("{:<58} {:>12.0} {:>12.0}", "  achieved req/s", n.achieved_rps, w.achieved_rps);
     }
-    for (cmd, h) in &r.hey {
-        let workers = cmd.split(" -c ").nth(1).and_then(|rest| rest.split(' ').next()).unwrap_or("?");
-        println!("{:<58} {:>12.2}", format!("  hey p99 ms ({workers} rate-capped workers, one cursor)"), h.p99_ms);
+    for h in &r.hey {
+        println!("{:<58} {:>12.2}", format!("  hey p99 ms ({} rate-capped workers, one cursor)", h.workers), h.sample.p99_ms);
     }
     for (native, raw) in [(0, 2), (1, 3)] {
         if let (Some(n), Some(w)) = (r.in_process.get(native), r.in_process.get(raw)) {
