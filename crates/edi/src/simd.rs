@@ -55,6 +55,16 @@ pub(crate) fn body_block(block: &[u8; 64], term: u8, release: Option<u8>) -> Bod
     }
 }
 
+/// Whether the CPU has AVX2 and the bit-manipulation instructions that come with it (BMI1, BMI2,
+/// POPCNT, LZCNT), for code compiled for all of them. Detected once; the standard library
+/// caches the answer.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+pub(crate) fn wide() -> bool {
+    use std::arch::is_x86_feature_detected as has;
+    has!("avx2") && has!("bmi1") && has!("bmi2") && has!("popcnt") && has!("lzcnt")
+}
+
 /// A loop over whole blocks, given the classifier ([`body_block`]) to call on each.
 pub(crate) trait BlockScan {
     type Output;
@@ -150,6 +160,18 @@ pub(crate) fn classify(bytes: &[u8], sep: u8, special: [u8; 3]) -> Classes {
     {
         scalar_classify(bytes, sep, special)
     }
+}
+
+/// [`classify`] without asking the CPU, for a caller that knows it has AVX2.
+///
+/// # Safety
+/// The CPU must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(crate) unsafe fn classify_avx2(bytes: &[u8], sep: u8, special: [u8; 3]) -> Classes {
+    debug_assert!(bytes.len() <= 128);
+    // SAFETY: the caller's CPU has AVX2.
+    unsafe { avx2::classify(bytes, sep, special) }
 }
 
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
@@ -411,6 +433,7 @@ mod avx2 {
     /// # Safety
     /// The CPU must have AVX2.
     #[target_feature(enable = "avx2")]
+    #[inline]
     pub(super) unsafe fn classify(bytes: &[u8], sep: u8, special: [u8; 3]) -> super::Classes {
         let s = _mm256_set1_epi8(sep as i8);
         let (x, y, z) = (_mm256_set1_epi8(special[0] as i8), _mm256_set1_epi8(special[1] as i8), _mm256_set1_epi8(special[2] as i8));

@@ -159,17 +159,18 @@ pub struct Pass<'r> {
     envelope: Envelope,
     check: Option<Box<dyn SetCheck + 'r>>,
     /// Where the open set's current segment is: only its segment fields change within a set, so
-    /// they are updated in place instead of allocating a new location for every segment.
+    /// they are updated in place instead of allocating a new location for every segment. Past the
+    /// set header its `segment_tag` stays empty: the tag is `tag`, written into the findings made
+    /// at the segment only ([`Pass::tag_findings`]).
     at: Location,
-    /// A second string for `at`'s segment tag ([`at_segment`]).
-    spare_tag: String,
+    tag: SegTag,
     extra: Vec<Finding>,
     segments: u64,
 }
 
 impl<'r> Pass<'r> {
     pub fn new(rules: &'r dyn SetRules) -> Pass<'r> {
-        Pass { rules, envelope: Envelope::new(), check: None, at: Location::default(), spare_tag: String::new(), extra: Vec::new(), segments: 0 }
+        Pass { rules, envelope: Envelope::new(), check: None, at: Location::default(), tag: SegTag::default(), extra: Vec::new(), segments: 0 }
     }
 
     pub fn push(&mut self, seg: &Segment<'_>) {
@@ -180,7 +181,9 @@ impl<'r> Pass<'r> {
                 if let Some(mut open) = self.check.take() {
                     // The previous set never got its trailer: its checker ends at its own last
                     // segment, so what it reports stays in that set.
+                    let before = self.extra.len();
                     open.finish(&self.at, &mut self.extra);
+                    self.tag_findings(before);
                 }
                 if !self.rules.checks_sets() {
                     // Nothing to locate for: `start` would return `None` without a finding.
@@ -194,23 +197,29 @@ impl<'r> Pass<'r> {
             }
             Place::SetBody { position } => {
                 if let Some(check) = &mut self.check {
-                    at_segment(&mut self.at, &mut self.spare_tag, seg, position);
+                    at_segment(&mut self.at, &mut self.tag, seg, position);
+                    let before = self.extra.len();
                     check.segment(seg, &self.at, &mut self.extra);
+                    self.tag_findings(before);
                 }
             }
             Place::SetTrailer { position } => {
                 if let Some(mut check) = self.check.take() {
                     // The envelope has closed the set, but the trailer still belongs to it: the
                     // location stays the set's (set when its header came), at the trailer.
-                    at_segment(&mut self.at, &mut self.spare_tag, seg, position);
+                    at_segment(&mut self.at, &mut self.tag, seg, position);
+                    let before = self.extra.len();
                     check.segment(seg, &self.at, &mut self.extra);
                     check.finish(&self.at, &mut self.extra);
+                    self.tag_findings(before);
                 }
             }
             _ => {
                 if let Some(mut open) = self.check.take() {
                     // A group or interchange trailer (or header) cut the set short; as above.
+                    let before = self.extra.len();
                     open.finish(&self.at, &mut self.extra);
+                    self.tag_findings(before);
                 }
             }
         }
@@ -237,22 +246,36 @@ impl<'r> Pass<'r> {
         let Some(check) = self.check.as_mut().filter(|_| self.envelope.in_set()) else { return };
         let first = self.envelope.set_position() + 1;
         let (mut n, mut end) = (0, 0);
-        let (at, spare, extra) = (&mut self.at, &mut self.spare_tag, &mut self.extra);
+        let (at, tag, extra) = (&mut self.at, &mut self.tag, &mut self.extra);
         tokens.bodies(|seg| {
             end = seg.offset() + seg.raw().len() + seg.trailer().len();
-            at_segment(at, spare, seg, first + n);
+            at_segment(at, tag, seg, first + n);
             n += 1;
+            let before = extra.len();
             check.segment(seg, at, extra);
+            if extra.len() > before {
+                tag.write(at, &mut extra[before..]);
+            }
         });
         if n > 0 {
             self.count_body(n, end);
         }
     }
 
+    /// Writes the tag of the segment `at` locates into the findings from `before` on that were
+    /// made there.
+    fn tag_findings(&mut self, before: usize) {
+        if let Some(made) = self.extra.get_mut(before..).filter(|m| !m.is_empty()) {
+            self.tag.write(&self.at, made);
+        }
+    }
+
     pub fn finish(mut self, standard: Standard, bytes: u64) -> Validation {
         if let Some(mut open) = self.check.take() {
             // The input ended inside a set; as above.
+            let before = self.extra.len();
             open.finish(&self.at, &mut self.extra);
+            self.tag_findings(before);
         }
         let report = self.envelope.finish();
         let mut findings = report.findings;
@@ -264,33 +287,62 @@ impl<'r> Pass<'r> {
 
 /// Moves the location of the open set to segment `seg` at `position` (only the segment's own
 /// fields change within a set, so they are updated in place instead of allocating a location).
-/// `spare` is the string of the tag before the last one: segments often alternate between two tags
-/// (`PO1`, `CTP`, `PO1`…), and swapping the two strings is cheaper than rewriting one.
+/// The tag goes to `tag`, not into a string: most segments make no finding that would need it.
 #[inline(always)]
-fn at_segment(at: &mut Location, spare: &mut String, seg: &Segment<'_>, position: usize) {
+fn at_segment(at: &mut Location, tag: &mut SegTag, seg: &Segment<'_>, position: usize) {
     at.segment_position = Some(position);
     at.segment_index = Some(seg.index());
     at.offset = Some(seg.offset());
-    let bytes = seg.tag();
-    let tag = at.segment_tag.get_or_insert_with(String::new);
-    if !same_tag(tag, bytes) {
-        std::mem::swap(tag, spare);
-        if !same_tag(tag, bytes) {
-            tag.clear();
-            tag.push_str(&String::from_utf8_lossy(bytes));
-        }
+    if at.segment_tag.is_some() {
+        // The set header's, written by `Envelope::locate_into`.
+        at.segment_tag = None;
     }
+    tag.set(seg.tag());
 }
 
-/// Whether `tag` spells `bytes`; tags are two or three bytes: compared as arrays, without a call
-/// to `memcmp`.
-#[inline(always)]
-fn same_tag(tag: &str, bytes: &[u8]) -> bool {
-    let tag = tag.as_bytes();
-    match (tag.len(), bytes.len()) {
-        (3, 3) => tag.first_chunk::<3>() == bytes.first_chunk::<3>(),
-        (2, 2) => tag.first_chunk::<2>() == bytes.first_chunk::<2>(),
-        _ => tag == bytes,
+/// The tag of the segment a pass's location points at: inline when it has at most three bytes,
+/// as every standard tag does.
+#[derive(Debug, Default)]
+struct SegTag {
+    short: [u8; 3],
+    /// The length of `short`; above 3, the tag is `long`.
+    len: u8,
+    long: Vec<u8>,
+}
+
+impl SegTag {
+    #[inline(always)]
+    fn set(&mut self, bytes: &[u8]) {
+        match *bytes {
+            [a, b] => (self.short, self.len) = ([a, b, 0], 2),
+            [a, b, c] => (self.short, self.len) = ([a, b, c], 3),
+            _ => self.set_other(bytes),
+        }
+    }
+
+    #[cold]
+    fn set_other(&mut self, bytes: &[u8]) {
+        if let Some(short) = self.short.get_mut(..bytes.len()) {
+            short.copy_from_slice(bytes);
+            self.len = bytes.len() as u8;
+        } else {
+            self.long.clear();
+            self.long.extend_from_slice(bytes);
+            self.len = u8::MAX;
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.short.get(..usize::from(self.len)).unwrap_or(&self.long)
+    }
+
+    /// Into the findings located at `at` (those located elsewhere — a missing segment, an earlier
+    /// HL — name their own segment).
+    #[cold]
+    fn write(&self, at: &Location, findings: &mut [Finding]) {
+        for f in findings.iter_mut().filter(|f| f.location.segment_tag.is_none() && f.location.offset == at.offset) {
+            f.location.segment_tag = Some(String::from_utf8_lossy(self.bytes()).into_owned());
+        }
     }
 }
 

@@ -81,13 +81,26 @@ pub(crate) struct GuideCheck<'g> {
     /// Whether segments of printable ASCII take the bit-mask path ([`flat_elements`]); off only in
     /// the tests that compare it with the element-by-element path.
     flat: bool,
+    /// Whether the CPU has what [`GuideCheck::segment_wide`] is compiled for.
+    #[cfg(target_arch = "x86_64")]
+    wide: bool,
 }
 
 impl<'g> GuideCheck<'g> {
     pub fn new(g: &'g Compiled) -> GuideCheck<'g> {
         let mut frames = Vec::with_capacity(g.depth + 1);
         frames.push(Frame { lp: 0, cur: None, count: 0 });
-        GuideCheck { g, frames, counters: vec![0; g.counts.len()], hier: HierState::default(), hl_issues: Vec::new(), reported: 0, flat: flat_enabled() }
+        GuideCheck {
+            g,
+            frames,
+            counters: vec![0; g.counts.len()],
+            hier: HierState::default(),
+            hl_issues: Vec::new(),
+            reported: 0,
+            flat: flat_enabled(),
+            #[cfg(target_arch = "x86_64")]
+            wide: crate::simd::wide(),
+        }
     }
 
     fn push(&mut self, findings: &mut Vec<Finding>, finding: Finding) {
@@ -128,6 +141,7 @@ impl<'g> GuideCheck<'g> {
     }
 
     /// Finds where a segment with tag `tag` goes, without changing anything.
+    #[inline(always)]
     fn place(&self, tag: u16) -> Placement {
         let g = self.g;
         let Some(info) = g.tags.info.get(usize::from(tag)) else { return Placement::Misplaced };
@@ -158,6 +172,7 @@ impl<'g> GuideCheck<'g> {
 
     /// Moves to position `child` of frame `level`, closing the loops inside it; returns the
     /// definition to check the segment with.
+    #[inline(always)]
     fn advance(&mut self, level: usize, child: u16, at: &Location, findings: &mut Vec<Finding>) -> Option<u16> {
         while self.frames.len() > level + 1 {
             self.close(at, findings);
@@ -267,6 +282,7 @@ impl<'g> GuideCheck<'g> {
         }
     }
 
+    #[inline(always)]
     fn count(&mut self, mut bits: u64) {
         while bits != 0 {
             let i = bits.trailing_zeros() as usize;
@@ -427,6 +443,7 @@ impl<'g> GuideCheck<'g> {
     }
 
     /// Check digits, reading values through `value(element, component)`.
+    #[inline(always)]
     fn checks<'v>(&mut self, def: &SegDef, present: u64, at: &Location, findings: &mut Vec<Finding>, value: impl Fn(usize, usize) -> Option<Cow<'v, [u8]>>) {
         let absent = |element: usize| present & (1 << (element - 1)) == 0;
         for check in &def.checks {
@@ -576,6 +593,45 @@ impl<'g> GuideCheck<'g> {
 
 impl SetCheck for GuideCheck<'_> {
     fn segment(&mut self, seg: &Segment<'_>, at: &Location, findings: &mut Vec<Finding>) {
+        #[cfg(target_arch = "x86_64")]
+        if self.wide {
+            // SAFETY: `wide` is set only on a CPU with the features `segment_wide` is compiled for.
+            return unsafe { self.segment_wide(seg, at, findings) };
+        }
+        self.check_segment::<false>(seg, at, findings);
+    }
+
+    fn finish(&mut self, at: &Location, findings: &mut Vec<Finding>) {
+        while !self.frames.is_empty() {
+            self.close(at, findings);
+        }
+        let g = self.g;
+        if let Some(h) = &g.hierarchy {
+            let def = g.tags.info.get(usize::from(h.tag)).and_then(|i| i.def).and_then(|d| g.defs.get(usize::from(d)));
+            self.hier.finish(h, def, &mut self.hl_issues);
+            if !self.hl_issues.is_empty() {
+                self.hierarchy(def, at, findings);
+            }
+        }
+    }
+}
+
+impl GuideCheck<'_> {
+    /// [`GuideCheck::check_segment`] compiled for the instructions [`crate::simd::wide`] detects:
+    /// the segment's classification is inlined, counting bits is one instruction, and so are
+    /// variable shifts and masks of the low bits.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2, BMI1, BMI2, POPCNT and LZCNT.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,popcnt,lzcnt")]
+    unsafe fn segment_wide(&mut self, seg: &Segment<'_>, at: &Location, findings: &mut Vec<Finding>) {
+        self.check_segment::<true>(seg, at, findings);
+    }
+
+    /// Checks one segment; `WIDE` only inside [`GuideCheck::segment_wide`].
+    #[inline(always)]
+    fn check_segment<const WIDE: bool>(&mut self, seg: &Segment<'_>, at: &Location, findings: &mut Vec<Finding>) {
         let g = self.g;
         let d = seg.delimiters();
         let raw = seg.raw();
@@ -589,6 +645,10 @@ impl SetCheck for GuideCheck<'_> {
         // unescaping; most segments need neither and take a fast path, which splits on the
         // element separator alone (and, for printable ASCII, checks the values on the masks).
         let (mask, special, classes) = if !seg.is_wrapped() && raw.len() < 128 {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `WIDE` only in `segment_wide`, which runs on a CPU with AVX2.
+            let classes = if WIDE { unsafe { crate::simd::classify_avx2(raw, d.element, specials) } } else { crate::simd::classify(raw, d.element, specials) };
+            #[cfg(not(target_arch = "x86_64"))]
             let classes = crate::simd::classify(raw, d.element, specials);
             // `odd` also has the bytes outside printable ASCII: only then look for the specials.
             let special = classes.odd != 0 && memchr::memchr3(specials[0], specials[1], specials[2], raw).is_some();
@@ -646,7 +706,12 @@ impl SetCheck for GuideCheck<'_> {
                 kept = [&[][..]; KEPT];
                 &mut kept
             };
-            match classes.filter(|c| c.odd == 0 && self.flat).and_then(|c| flat_elements(g, def, raw, &c, keep)) {
+            // (No closures on this path: one would be compiled apart, without `segment_wide`'s features.)
+            let flat = match classes {
+                Some(c) if c.odd == 0 && self.flat => flat_elements(g, def, raw, &c, keep),
+                _ => None,
+            };
+            match flat {
                 Some(present) => {
                     // Values, mandatory elements and notes are fine: what is left to report is
                     // the digit checks, as the element-by-element path would after them.
@@ -667,20 +732,6 @@ impl SetCheck for GuideCheck<'_> {
         }
         if info.is_some_and(|i| i.summary) {
             self.summary(tag_id, def, seg, at, findings);
-        }
-    }
-
-    fn finish(&mut self, at: &Location, findings: &mut Vec<Finding>) {
-        while !self.frames.is_empty() {
-            self.close(at, findings);
-        }
-        let g = self.g;
-        if let Some(h) = &g.hierarchy {
-            let def = g.tags.info.get(usize::from(h.tag)).and_then(|i| i.def).and_then(|d| g.defs.get(usize::from(d)));
-            self.hier.finish(h, def, &mut self.hl_issues);
-            if !self.hl_issues.is_empty() {
-                self.hierarchy(def, at, findings);
-            }
         }
     }
 }
@@ -742,7 +793,7 @@ fn kept_value<'a>(def: &SegDef, kept: &[&'a [u8]], seg: &Segment<'a>, element: u
 /// element-by-element path ([`GuideCheck::elements`]) would find nothing wrong with the values,
 /// the mandatory elements and the syntax notes (keeping the values the digit checks read in
 /// `kept`); `None` when something may be wrong, and that path then decides.
-#[inline]
+#[inline(always)]
 fn flat_elements<'s>(g: &Compiled, def: &SegDef, raw: &'s [u8], c: &Classes, kept: &mut [&'s [u8]]) -> Option<u64> {
     // Most segments fit in 64 bits, where every mask operation is one instruction.
     if raw.len() <= 64 { flat_values::<u64>(g, def, raw, c, kept) } else { flat_values::<u128>(g, def, raw, c, kept) }
@@ -812,46 +863,35 @@ fn flat_values<'s, B: Bits>(g: &Compiled, def: &SegDef, raw: &'s [u8], c: &Class
         // The tag alone.
         return (def.required == 0 && flat_notes(def, 0)).then_some(0);
     }
+    // More elements than the definition has: whether the extra ones are all empty is for the
+    // element-by-element path to say.
+    if sep.ones() as usize > flat.elements.len() {
+        return None;
+    }
     let mut seps = sep.rest();
     let mut start = sep.first() + 1;
     let mut present = 0u64;
-    let mut i = 0;
-    loop {
+    for (i, e) in flat.elements.iter().enumerate() {
         let end = if seps != B::ZERO { seps.first() } else { raw.len() };
         if end > start {
-            let e = flat.elements.get(i)?;
             present |= 1 << i;
-            let v = raw.get(start..end)?;
-            if let Some(place) = kept.get_mut(usize::from(e.slot)) {
-                *place = v;
-            }
-            // The bits of the value's bytes, moved down to bit 0 (a value is shorter than the
-            // segment, so `v.len()` is below the width); `body` without a leading minus.
-            let range = B::below(v.len());
-            let minus = usize::from(v.first() == Some(&b'-'));
-            let (digits, body) = (digit.down(start) & range, range.down(minus).up(minus));
-            let len = match e.class {
-                Class::Text => v.len(),
-                Class::Alpha if digits == B::ZERO => v.len(),
-                Class::Numeric if body & !digits == B::ZERO => digits.ones() as usize,
-                Class::Real => {
-                    let marks = body & !digits;
-                    if marks & !dot.down(start) != B::ZERO || marks.ones() > 1 {
-                        return None;
-                    }
-                    digits.ones() as usize
-                }
-                Class::EdiNumeric => decimal_digits(v, b'.', b',')?,
-                Class::Date if valid_date(v) => v.len(),
-                Class::Time if valid_time(v) => v.len(),
-                _ => return None,
+            let len = end - start;
+            let n = match e.class {
+                Class::Text => len,
+                class => flat_number(class, raw, start, end, digit, dot)?,
             };
-            // A number has at least one digit (and `min` may be 0).
-            if len == 0 || len < usize::from(e.min) || len > usize::from(e.max) {
+            // Also refuses a number without digits: `min` is at least 1.
+            if (n as u16).wrapping_sub(e.min) > e.span {
                 return None;
             }
-            if e.codes != NO_CODES && !g.code_lists.get(usize::from(e.codes)).is_some_and(|list| list.contains(v)) {
-                return None;
+            if e.slot != NO_SLOT || e.codes != NO_CODES {
+                let v = raw.get(start..end)?;
+                if let Some(place) = kept.get_mut(usize::from(e.slot)) {
+                    *place = v;
+                }
+                if e.codes != NO_CODES && !g.code_lists.get(usize::from(e.codes)).is_some_and(|list| list.contains(v)) {
+                    return None;
+                }
             }
         }
         if seps == B::ZERO {
@@ -859,15 +899,56 @@ fn flat_values<'s, B: Bits>(g: &Compiled, def: &SegDef, raw: &'s [u8], c: &Class
         }
         seps = seps.rest();
         start = end + 1;
-        i += 1;
     }
     (def.required & !present == 0 && flat_notes(def, present)).then_some(present)
 }
 
+/// The length that counts for a value of `class` other than text at `start..end` of `raw` —
+/// a number's digits — if the value is one of its class, from the masks where they can tell
+/// (a number is nothing but digits after an optional minus with at most one decimal mark).
+#[inline(always)]
+fn flat_number<B: Bits>(class: Class, raw: &[u8], start: usize, end: usize, digit: B, dot: B) -> Option<usize> {
+    let len = end - start;
+    // The bits of the value's bytes, moved down to bit 0 (a value is shorter than the segment,
+    // so `len` is below the width).
+    let range = B::below(len);
+    let digits = digit.down(start) & range;
+    // (No closures here: one might be compiled apart, without `segment_wide`'s features.)
+    let marks = if matches!(class, Class::Numeric | Class::Real) {
+        let minus = usize::from(raw.get(start) == Some(&b'-'));
+        // The bytes after an optional leading minus that are not digits.
+        range.down(minus).up(minus) & !digits
+    } else {
+        B::ZERO
+    };
+    match class {
+        Class::Text => Some(len),
+        Class::Alpha => (digits == B::ZERO).then_some(len),
+        Class::Numeric => (marks == B::ZERO).then_some(digits.ones() as usize),
+        Class::Real => (marks & !dot.down(start) == B::ZERO && marks.rest() == B::ZERO).then_some(digits.ones() as usize),
+        Class::EdiNumeric => decimal_digits(raw.get(start..end)?, b'.', b','),
+        Class::Date => valid_date(raw.get(start..end)?).then_some(len),
+        Class::Time => valid_time(raw.get(start..end)?).then_some(len),
+        Class::Other => None,
+    }
+}
+
 /// Whether every syntax note of `def` holds for the `present` elements.
-#[inline]
+#[inline(always)]
 fn flat_notes(def: &SegDef, present: u64) -> bool {
-    def.flat.pairs.iter().all(|&(d, firsts)| ((present >> d) ^ present) & firsts == 0) && def.flat.others.iter().all(|note| note.holds(present))
+    // (Loops rather than `all` with closures, which might be compiled apart, without
+    // `segment_wide`'s features.)
+    for &(d, firsts) in &def.flat.pairs {
+        if ((present >> d) ^ present) & firsts != 0 {
+            return false;
+        }
+    }
+    for note in &def.flat.others {
+        if !note.holds(present) {
+            return false;
+        }
+    }
+    true
 }
 
 /// The value of element `element`, component `component` (1 for a simple element).

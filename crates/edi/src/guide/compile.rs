@@ -100,8 +100,10 @@ pub(crate) struct FlatElement {
     pub class: Class,
     /// The slot the digit checks read the value from (`NO_SLOT`: none).
     pub slot: u8,
+    /// The least length, at least 1: a present value has a byte, a number a digit.
     pub min: u16,
-    pub max: u16,
+    /// The greatest length less `min`: a length `n` fits when `n - min` (wrapping) is at most this.
+    pub span: u16,
     /// An enforced code list (index into `Compiled::code_lists`), or `NO_CODES`.
     pub codes: u16,
 }
@@ -139,7 +141,12 @@ impl FlatDef {
                 DataType::Date => Class::Date,
                 DataType::Time => Class::Time,
             };
-            FlatElement { class, slot, min: spec.min, max: spec.max, codes: spec.codes.unwrap_or(NO_CODES) }
+            let min = spec.min.max(1);
+            match spec.max.checked_sub(min) {
+                Some(span) => FlatElement { class, slot, min, span, codes: spec.codes.unwrap_or(NO_CODES) },
+                // No length fits: the element-by-element path reports it.
+                None => FlatElement { class: Class::Other, slot, min: 0, span: 0, codes: NO_CODES },
+            }
         };
         let elements = elements
             .iter()
@@ -151,7 +158,7 @@ impl FlatDef {
                     // Written without component separators, a composite has its first component
                     // alone: fine when nothing then reports a missing component or a broken note.
                     Some(first) if spec.required & !1 == 0 && spec.notes.iter().all(|n| n.check(1).is_none()) => flat(first, slot),
-                    Some(_) => FlatElement { class: Class::Other, slot, min: 0, max: 0, codes: NO_CODES },
+                    Some(_) => FlatElement { class: Class::Other, slot, min: 0, span: 0, codes: NO_CODES },
                 }
             })
             .collect();
@@ -274,12 +281,19 @@ impl CodeList {
         CodeList { short, long, tiny }
     }
 
-    #[inline]
+    /// Inlined for the usual code of one or two bytes, a bit test; longer codes are looked up
+    /// out of line.
+    #[inline(always)]
     pub fn contains(&self, value: &[u8]) -> bool {
         // Exact for such values: the bit is set for every code of the list that has one.
         if let Some(i) = tiny_index(value) {
             return self.tiny[i / 64] & 1 << (i % 64) != 0;
         }
+        self.contains_longer(value)
+    }
+
+    #[inline(never)]
+    fn contains_longer(&self, value: &[u8]) -> bool {
         match pack_code(value) {
             // A scan beats a binary search on the short lists most elements have.
             Some(packed) if self.short.len() <= 16 => self.short.contains(&packed),
