@@ -526,7 +526,10 @@ impl Envelope {
         }
         let (id, control, version) = if x12 {
             // ST01, ST02 and ST03 from one split of the segment.
-            let [id, control, st03] = first_texts(seg).map(|t| CompactString::new(t));
+            let [id, control, st03] = match first_fields::<3>(seg) {
+                Some([a, b, c]) => [compact_text(a), compact_text(b), compact_text(c)],
+                None => first_texts(seg).map(|t| CompactString::new(t)),
+            };
             let version = if st03.is_empty() {
                 self.interchanges.last().and_then(|i| i.groups.last()).map(|g| CompactString::new(&g.version)).unwrap_or_default()
             } else {
@@ -703,6 +706,15 @@ fn first_texts<'a, const N: usize>(seg: &Segment<'a>) -> [Cow<'a, str>; N] {
             let mut elements = seg.elements();
             std::array::from_fn(|_| elements.next().map(|e| e.text()).unwrap_or_default())
         }
+    }
+}
+
+/// The text of an element's bytes, as [`Element::text`] reads them when they need no unescaping
+/// (UTF-8, or else Latin-1), straight into an inline string.
+fn compact_text(bytes: &[u8]) -> CompactString {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => CompactString::new(s),
+        Err(_) => bytes.iter().map(|&c| char::from(c)).collect(),
     }
 }
 

@@ -65,10 +65,23 @@ pub(crate) fn wide() -> bool {
     has!("avx2") && has!("bmi1") && has!("bmi2") && has!("popcnt") && has!("lzcnt")
 }
 
-/// A loop over whole blocks, given the classifier ([`body_block`]) to call on each.
+/// A loop over whole blocks, given the classifiers to call on each: [`body_block`] for the first,
+/// [`body_run`] for those after it.
 pub(crate) trait BlockScan {
     type Output;
-    fn scan(self, classify: impl Fn(&[u8; 64]) -> BodyBlock) -> Self::Output;
+    fn scan(self, classify: impl Fn(&[u8; 64]) -> BodyBlock, run: impl Fn(&[u8; 65]) -> (u64, bool)) -> Self::Output;
+}
+
+/// For the 64-byte block `window[1..]` (`window[0]`: the byte before it), what the bulk skip
+/// needs once it is past its first block: the terminators, and whether the skip stops in this
+/// block — a byte that stops it ([`BodyBlock::stop`]) or a suspect byte ([`BodyBlock::suspect`])
+/// where a segment starts, after a terminator (the one before the block included).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn scalar_body_run(window: &[u8; 65], term: u8, release: u8) -> (u64, bool) {
+    let (before, block) = window.split_first_chunk::<1>().map_or((0, [0; 64]), |(b, rest)| (b[0], rest.try_into().unwrap_or([0; 64])));
+    let masks = scalar_body_block(&block, term, release);
+    let starts = masks.term << 1 | u64::from(before == term);
+    (masks.term, masks.stop != 0 || masks.suspect & starts != 0)
 }
 
 /// Runs `scan` with [`body_block`]'s classifier for `term` and `release`. With AVX2 (and POPCNT,
@@ -83,11 +96,11 @@ pub(crate) fn scan_blocks<S: BlockScan>(term: u8, release: Option<u8>, scan: S) 
             // SAFETY: the CPU has AVX2, POPCNT and LZCNT (just checked).
             return unsafe { avx2::scan_blocks(term, release, scan) };
         }
-        scan.scan(|block| sse2::body_block(block, term, release))
+        scan.scan(|block| sse2::body_block(block, term, release), |window| sse2::body_run(window, term, release))
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        scan.scan(|block| scalar_body_block(block, term, release))
+        scan.scan(|block| scalar_body_block(block, term, release), |window| scalar_body_run(window, term, release))
     }
 }
 
@@ -310,6 +323,16 @@ mod sse2 {
         }
     }
 
+    /// [`super::scalar_body_run`] on [`body_block`]'s masks.
+    #[inline]
+    pub(super) fn body_run(window: &[u8; 65], term: u8, release: u8) -> (u64, bool) {
+        let Some((before, block)) = window.split_first_chunk::<1>() else { return (0, true) };
+        let Ok(block) = <&[u8; 64]>::try_from(block) else { return (0, true) };
+        let masks = body_block(block, term, release);
+        let starts = masks.term << 1 | u64::from(before[0] == term);
+        (masks.term, masks.stop != 0 || masks.suspect & starts != 0)
+    }
+
     /// [`super::classify`]: four masks per sixteen bytes, the tail read as in [`pieces`].
     #[inline]
     pub(super) fn classify(bytes: &[u8], sep: u8, special: [u8; 3]) -> super::Classes {
@@ -362,8 +385,8 @@ mod sse2 {
 mod avx2 {
     use std::arch::x86_64::{
         __m128i, __m256i, _mm_loadu_si128, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8, _mm256_loadu_si256, _mm256_min_epu8, _mm256_movemask_epi8,
-        _mm256_or_si256, _mm256_set_epi32, _mm256_set_epi64x, _mm256_set_m128i, _mm256_set1_epi8, _mm256_setr_epi8, _mm256_setzero_si256, _mm256_shuffle_epi8,
-        _mm256_srli_epi16, _mm256_sub_epi8,
+        _mm256_or_si256, _mm256_set_epi32, _mm256_set_epi64x, _mm256_set_m128i, _mm256_set1_epi8, _mm256_setr_epi8, _mm256_shuffle_epi8, _mm256_srli_epi16,
+        _mm256_sub_epi8, _mm256_testz_si256,
     };
 
     /// [`super::structural`] of a whole block, two 32-byte loads instead of four 16-byte ones.
@@ -394,7 +417,50 @@ mod avx2 {
     #[target_feature(enable = "avx2,popcnt,lzcnt")]
     pub(super) unsafe fn scan_blocks<S: super::BlockScan>(term: u8, release: u8, scan: S) -> S::Output {
         // SAFETY: this function only runs on a CPU with AVX2.
-        scan.scan(|block| unsafe { body_block(block, term, release) })
+        scan.scan(|block| unsafe { body_block(block, term, release) }, |window| unsafe { body_run(window, term, release) })
+    }
+
+    /// The suspect bytes `G` (0x47), `I` (0x49), `S` (0x53), `U` (0x55) and the space (0x20) differ
+    /// in their low nibbles: indexed by the low nibble, the high nibble a suspect byte has (0xFF,
+    /// which no nibble equals, where none has that low nibble). A byte is suspect when its high
+    /// nibble is the one this table gives for its low nibble.
+    const SUSPECT_HIGH: [i8; 16] = [2, -1, -1, 5, -1, 5, -1, 4, -1, 4, -1, -1, -1, -1, -1, -1];
+
+    /// Suspect bytes of `v` (see [`SUSPECT_HIGH`]): 0xFF where suspect.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn suspect(v: __m256i) -> __m256i {
+        let [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p] = SUSPECT_HIGH;
+        let table = _mm256_setr_epi8(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p);
+        let nibble = _mm256_set1_epi8(0x0F);
+        _mm256_cmpeq_epi8(_mm256_shuffle_epi8(table, _mm256_and_si256(v, nibble)), _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble))
+    }
+
+    /// [`super::scalar_body_run`], thirty-two bytes at a time: the bytes before each (shifted by
+    /// one) tell where segments start, and the whole decision is one test of the vector.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub(super) unsafe fn body_run(window: &[u8; 65], term: u8, release: u8) -> (u64, bool) {
+        let (t, r, cr) = (_mm256_set1_epi8(term as i8), _mm256_set1_epi8(release as i8), _mm256_set1_epi8(0x0D));
+        let half = |v: __m256i, before: __m256i| {
+            let stop = _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(v, cr), v), _mm256_cmpeq_epi8(v, r));
+            let starting = _mm256_and_si256(suspect(v), _mm256_cmpeq_epi8(before, t));
+            (_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, t)) as u32, _mm256_or_si256(stop, starting))
+        };
+        let p = window.as_ptr();
+        // SAFETY: the four loads read 32 bytes each at offsets 0, 1, 32 and 33 of the 65 of `window`;
+        // unaligned loads are allowed.
+        let (a, b) = unsafe {
+            (
+                half(_mm256_loadu_si256(p.add(1).cast::<__m256i>()), _mm256_loadu_si256(p.cast::<__m256i>())),
+                half(_mm256_loadu_si256(p.add(33).cast::<__m256i>()), _mm256_loadu_si256(p.add(32).cast::<__m256i>())),
+            )
+        };
+        let bad = _mm256_or_si256(a.1, b.1);
+        (u64::from(a.0) | u64::from(b.0) << 32, _mm256_testz_si256(bad, bad) == 0)
     }
 
     /// [`super::body_block`], thirty-two bytes at a time.
@@ -405,19 +471,10 @@ mod avx2 {
     #[inline]
     pub(super) unsafe fn body_block(block: &[u8; 64], term: u8, release: u8) -> super::BodyBlock {
         let (t, r, cr) = (_mm256_set1_epi8(term as i8), _mm256_set1_epi8(release as i8), _mm256_set1_epi8(0x0D));
-        // The suspect bytes by their nibbles, with one table lookup for each: bit 0 for `G`
-        // (0x47) and `I` (0x49), bit 1 for `S` (0x53) and `U` (0x55), bit 2 for the space (0x20);
-        // a byte is suspect when the bits its low and its high nibble select meet.
-        let low_nibbles = _mm256_setr_epi8(4, 0, 0, 2, 0, 2, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 4, 0, 0, 2, 0, 2, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0);
-        let high_nibbles = _mm256_setr_epi8(0, 0, 4, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-        let (nibble, zero) = (_mm256_set1_epi8(0x0F), _mm256_setzero_si256());
         let m = |v: __m256i| u64::from(_mm256_movemask_epi8(v) as u32);
         let piece = |v: __m256i| {
             let low = _mm256_cmpeq_epi8(_mm256_min_epu8(v, cr), v);
-            let lo = _mm256_shuffle_epi8(low_nibbles, _mm256_and_si256(v, nibble));
-            let hi = _mm256_shuffle_epi8(high_nibbles, _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble));
-            let odd = _mm256_cmpeq_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(lo, hi), zero), zero);
-            (m(_mm256_cmpeq_epi8(v, t)), m(_mm256_or_si256(low, _mm256_cmpeq_epi8(v, r))), m(odd))
+            (m(_mm256_cmpeq_epi8(v, t)), m(_mm256_or_si256(low, _mm256_cmpeq_epi8(v, r))), m(suspect(v)))
         };
         let p = block.as_ptr();
         // SAFETY: each load reads 32 bytes of the 64 of `block`; unaligned loads are allowed.
@@ -567,6 +624,20 @@ mod tests {
             prop_assert_eq!(body_block(&block, term, release), want);
             #[cfg(target_arch = "x86_64")]
             prop_assert_eq!(sse2::body_block(&block, term, release.unwrap_or(0)), want);
+        }
+
+        #[test]
+        fn body_run_agrees_with_the_definition(bytes in proptest::collection::vec(byte(), 65), term in byte(), release in byte()) {
+            let window: [u8; 65] = bytes.try_into().unwrap();
+            let want = scalar_body_run(&window, term, release);
+            #[cfg(target_arch = "x86_64")]
+            {
+                prop_assert_eq!(sse2::body_run(&window, term, release), want);
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the CPU has AVX2 (just checked).
+                    prop_assert_eq!(unsafe { avx2::body_run(&window, term, release) }, want);
+                }
+            }
         }
     }
 

@@ -357,7 +357,7 @@ impl crate::simd::BlockScan for SkipBlocks<'_> {
     type Output = (usize, usize);
 
     #[inline(always)]
-    fn scan(self, classify: impl Fn(&[u8; 64]) -> crate::simd::BodyBlock) -> (usize, usize) {
+    fn scan(self, classify: impl Fn(&[u8; 64]) -> crate::simd::BodyBlock, run: impl Fn(&[u8; 65]) -> (u64, bool)) -> (usize, usize) {
         let (input, mut pos) = (self.input, self.pos);
         let mut skipped = 0;
         // The block `pos` is in, from `pos` on: the segment at `pos` starts there.
@@ -387,15 +387,16 @@ impl crate::simd::BlockScan for SkipBlocks<'_> {
                 }
                 break;
             }
-            let Some(block) = input.get(base..).and_then(|rest| rest.first_chunk::<64>()) else { break };
-            let masks = classify(block);
-            let starts = u64::from(pos == base) | masks.term << 1;
-            if masks.stop != 0 || masks.suspect & starts != 0 {
+            // The block and the byte before it: a segment starts at the block's first byte when
+            // that byte is a terminator (`pos == base`).
+            let Some(window) = input.get(base - 1..).and_then(|rest| rest.first_chunk::<65>()) else { break };
+            let (term, stop) = run(window);
+            if stop {
                 break;
             }
-            if masks.term != 0 {
-                skipped += masks.term.count_ones() as usize;
-                pos = base + 64 - masks.term.leading_zeros() as usize;
+            if term != 0 {
+                skipped += term.count_ones() as usize;
+                pos = base + 64 - term.leading_zeros() as usize;
             }
         }
         (pos, skipped)
@@ -434,6 +435,13 @@ impl Walk {
     /// and not an envelope segment nor the start of an interchange. Moves past it.
     #[inline(always)]
     fn body(&mut self, input: &[u8], pos: usize, d: &Delimiters, t: u8) -> Option<(usize, usize)> {
+        self.plain::<true>(input, pos, d, t)
+    }
+
+    /// [`Walk::body`] (`BODY`), or any segment `scan_indexed` would find the same way, envelope
+    /// segments included, but not the start of an interchange (which may bring new delimiters).
+    #[inline(always)]
+    fn plain<const BODY: bool>(&mut self, input: &[u8], pos: usize, d: &Delimiters, t: u8) -> Option<(usize, usize)> {
         let len = input.len();
         let start = BODY_START[usize::from(*input.get(pos)?)];
         if start == Start::Other {
@@ -453,8 +461,7 @@ impl Walk {
         }
         if start == Start::Maybe {
             let raw = &input[pos..i];
-            let tag = &raw[..memchr::memchr(d.element, raw).unwrap_or(raw.len())];
-            if opens_interchange(raw) || crate::envelope::is_envelope_tag(tag) {
+            if opens_interchange(raw) || (BODY && crate::envelope::is_envelope_tag(&raw[..memchr::memchr(d.element, raw).unwrap_or(raw.len())])) {
                 return None;
             }
         }
@@ -480,6 +487,19 @@ impl<'a> Iterator for Tokenizer<'a> {
     type Item = Segment<'a>;
 
     fn next(&mut self) -> Option<Segment<'a>> {
+        if let Some(t) = self.plain_terminator() {
+            // A plain segment (most, envelope segments after a bulk skip included) straight from
+            // the structural index, as `Tokenizer::bodies` finds them.
+            let (input, pos, d) = (self.input, self.pos, self.delimiters);
+            let mut walk = Walk::start(input, pos, t, &self.structure);
+            if let Some((raw_end, full_end)) = walk.plain::<false>(input, pos, &d, t) {
+                self.structure = walk.index(t);
+                let seg = Segment::new(&input[pos..raw_end], &input[raw_end..full_end], pos, self.index, d, false, true);
+                self.pos = full_end;
+                self.index += 1;
+                return Some(seg);
+            }
+        }
         if self.pos >= self.input.len() {
             return None;
         }

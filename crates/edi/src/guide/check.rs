@@ -30,9 +30,9 @@ use crate::simd::Classes;
 use crate::syntax::Standard;
 use crate::validate::SetCheck;
 
-use super::compile::{ChildKind, Class, Compiled, ElemSpec, KEPT, NO_CODES, NO_SLOT, SegDef, pack};
+use super::compile::{ChildKind, Class, Compiled, ElemSpec, KEPT, NO_CODES, NO_POSITION, NO_SLOT, SegDef, pack};
 use super::hierarchy::{HierState, HlIssue};
-use super::rules::{Problem, check_digit_problem, check_value, decimal_digits, valid_date, valid_time};
+use super::rules::{Problem, check_digit_ok, check_digit_problem, check_value, decimal_digits, valid_date, valid_time};
 
 /// Findings one set may add before the rest are summarised; a corrupt 100 MB set must not turn
 /// into millions of findings.
@@ -140,29 +140,37 @@ impl<'g> GuideCheck<'g> {
         self.push(findings, finding);
     }
 
-    /// Finds where a segment with tag `tag` goes, without changing anything.
+    /// Finds where a segment with tag `tag` goes, without changing anything: the innermost open
+    /// loop with a position for it at or after its cursor ([`super::compile::LoopDef::next`]).
     #[inline(always)]
     fn place(&self, tag: u16) -> Placement {
         let g = self.g;
-        let Some(info) = g.tags.info.get(usize::from(tag)) else { return Placement::Misplaced };
+        let (t, tags) = (usize::from(tag), g.tags.info.len());
+        if t >= tags {
+            return Placement::Misplaced;
+        }
         let mut over = None;
         for (level, frame) in self.frames.iter().enumerate().rev() {
-            let from = frame.cur.unwrap_or(0);
-            for &(lp, child) in &info.occurrences {
-                // A loop's trigger repeating starts a new iteration: the enclosing level takes it.
-                if lp != frame.lp || child < from || (child == 0 && lp != 0) {
-                    continue;
-                }
-                if Some(child) != frame.cur {
-                    return Placement::At { level, child };
-                }
-                let max = g.loops.get(usize::from(lp)).and_then(|l| l.children.get(usize::from(child))).map_or(1, |c| c.max);
+            let Some(l) = g.loops.get(usize::from(frame.lp)) else { continue };
+            let at_or_after = |k: usize| l.next.get(k * tags + t).copied().unwrap_or(NO_POSITION);
+            let mut child = at_or_after(usize::from(frame.cur.unwrap_or(0)));
+            if child == NO_POSITION {
+                continue;
+            }
+            if Some(child) == frame.cur {
+                let max = l.children.get(usize::from(child)).map_or(1, |c| c.max);
                 if frame.count < max {
                     return Placement::At { level, child };
                 }
-                // At its maximum here: an outer loop may still take it legitimately.
+                // At its maximum here: a later position of this loop, or an outer loop, may
+                // still take it legitimately.
                 over.get_or_insert((level, child));
+                child = at_or_after(usize::from(child) + 1);
+                if child == NO_POSITION {
+                    continue;
+                }
             }
+            return Placement::At { level, child };
         }
         match over {
             Some((level, child)) => Placement::At { level, child },
@@ -715,7 +723,7 @@ impl GuideCheck<'_> {
                 Some(present) => {
                     // Values, mandatory elements and notes are fine: what is left to report is
                     // the digit checks, as the element-by-element path would after them.
-                    if !def.checks.is_empty() {
+                    if !def.checks.is_empty() && !flat_checks_pass(def, present, keep) {
                         self.checks(def, present, at, findings, |element, component| kept_value(def, keep, seg, element, component));
                     }
                 }
@@ -783,6 +791,35 @@ fn kept_value<'a>(def: &SegDef, kept: &[&'a [u8]], seg: &Segment<'a>, element: u
         Some(slot) if slot != NO_SLOT => kept.get(usize::from(slot)).map(|v| Cow::Borrowed(*v)),
         _ => read(seg, element, component),
     }
+}
+
+/// Whether the digit checks of a segment that took the bit-mask path all pass, on the values
+/// kept there: what [`GuideCheck::checks`] would report nothing for. `false` when one fails or a
+/// value it reads was not kept; `checks` then decides, and reports.
+#[inline(always)]
+fn flat_checks_pass(def: &SegDef, present: u64, kept: &[&[u8]]) -> bool {
+    let has = |element: usize| present >> (element.wrapping_sub(1) & 63) & 1 != 0;
+    // Without component separators, a component after the first is absent.
+    let value = |element: usize| def.slots.get(element.wrapping_sub(1)).and_then(|&slot| kept.get(usize::from(slot)));
+    for check in &def.checks {
+        if !has(check.element) || check.component != 1 {
+            continue;
+        }
+        if let Some(when) = &check.when {
+            if !has(when.element) || when.component != 1 {
+                continue;
+            }
+            let Some(qualifier) = value(when.element) else { return false };
+            if !when.codes.contains(qualifier) {
+                continue;
+            }
+        }
+        let Some(v) = value(check.element) else { return false };
+        if !v.is_empty() && !check_digit_ok(check.kind, v) {
+            return false;
+        }
+    }
+    true
 }
 
 /// The bit-mask path of the element checks, for a segment of printable ASCII without component,

@@ -43,6 +43,11 @@ pub(crate) struct LoopDef {
     /// `next_required[k]`: the first mandatory position at or after `k` (`children.len()` if none),
     /// so passing over optional positions costs nothing.
     pub next_required: Vec<u16>,
+    /// `next[k * tags + t]` (`tags`: the guide's number of tags): the first position at or after
+    /// `k` (`0..=children.len()`) whose tag is `t`, or [`NO_POSITION`] — so that finding where a
+    /// segment goes in an open loop is one lookup. A nested loop's first position (its trigger) is
+    /// left out: the trigger repeating starts a new iteration, which the enclosing loop takes.
+    pub next: Vec<u16>,
     /// Bit `i` set: entering this loop adds one to count `i`.
     pub counters: u64,
 }
@@ -485,6 +490,25 @@ pub(crate) fn compile(file: &GuideFile, origin: &str) -> Result<Compiled, GuideE
     })
 }
 
+/// No position: see [`LoopDef::next`].
+pub(crate) const NO_POSITION: u16 = u16::MAX;
+
+/// [`LoopDef::next`] of a loop with `children` (`top`: the set body, whose first position is an
+/// ordinary one), for a guide of `tags` tags.
+fn next_positions(children: &[Child], top: bool, tags: usize) -> Vec<u16> {
+    let mut next = vec![NO_POSITION; (children.len() + 1) * tags];
+    // Row `k` is row `k + 1` with position `k` for its own tag.
+    for (k, child) in children.iter().enumerate().rev() {
+        let (head, tail) = next.split_at_mut((k + 1) * tags);
+        let row = &mut head[k * tags..];
+        row.copy_from_slice(&tail[..tags]);
+        if let Some(slot) = row.get_mut(usize::from(child.tag)).filter(|_| top || k > 0) {
+            *slot = k as u16;
+        }
+    }
+    next
+}
+
 fn loop_depth(loops: &[LoopDef], index: usize) -> usize {
     let nested = loops.get(index).map_or(0, |l| {
         l.children
@@ -533,13 +557,15 @@ impl<'f> Builder<'f> {
         if self.file.structure.is_empty() {
             return Err("`structure` is empty".into());
         }
-        self.loops.push(LoopDef { id: "".into(), children: Vec::new(), next_required: Vec::new(), counters: 0 });
+        self.loops.push(LoopDef { id: "".into(), children: Vec::new(), next_required: Vec::new(), next: Vec::new(), counters: 0 });
         let children = self.children(&self.file.structure, 0, "the set")?;
         if let Some(root) = self.loops.first_mut() {
             root.children = children;
         }
-        for l in &mut self.loops {
+        let tags = self.tags.info.len();
+        for (index, l) in self.loops.iter_mut().enumerate() {
             l.next_required = next_required(&l.children);
+            l.next = next_positions(&l.children, index == 0, tags);
         }
         self.tags.seal();
         let unused: Vec<_> = self.file.segments.keys().filter(|k| !self.def_index.contains_key(k.as_str())).collect();
@@ -581,7 +607,7 @@ impl<'f> Builder<'f> {
                         return Err(format!("the first segment of loop {id} occurs once per loop; repeat the loop instead"));
                     }
                     let index = u16::try_from(self.loops.len()).map_err(|_| "more than 65535 loops".to_string())?;
-                    self.loops.push(LoopDef { id: id.as_str().into(), children: Vec::new(), next_required: Vec::new(), counters: 0 });
+                    self.loops.push(LoopDef { id: id.as_str().into(), children: Vec::new(), next_required: Vec::new(), next: Vec::new(), counters: 0 });
                     let body = self.children(&node.body, index, &format!("loop {id}"))?;
                     if let Some(l) = self.loops.get_mut(usize::from(index)) {
                         l.children = body;

@@ -459,7 +459,7 @@ pub(crate) fn check_digit_problem(kind: CheckKind, v: &[u8]) -> Option<String> {
 /// digit weighted 1 and the digits before it 3, 1, 3… from the right, the sum of a right number
 /// is a multiple of ten.
 #[inline]
-fn check_digit_ok(kind: CheckKind, v: &[u8]) -> bool {
+pub(crate) fn check_digit_ok(kind: CheckKind, v: &[u8]) -> bool {
     let digits = match (kind, v.len()) {
         (CheckKind::Gtin, 8 | 12 | 13 | 14) | (CheckKind::Sscc, 18) => v,
         (CheckKind::Sscc, 20) if v.starts_with(b"00") => &v[2..],
