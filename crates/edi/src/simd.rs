@@ -66,10 +66,36 @@ pub(crate) fn wide() -> bool {
 }
 
 /// A loop over whole blocks, given the classifiers to call on each: [`body_block`] for the first,
-/// [`body_run`] for those after it.
+/// [`body_run`] for those after it, one ([`Runs::one`]) or two ([`Runs::two`]) at a time.
 pub(crate) trait BlockScan {
     type Output;
-    fn scan(self, classify: impl Fn(&[u8; 64]) -> BodyBlock, run: impl Fn(&[u8; 65]) -> (u64, bool)) -> Self::Output;
+    fn scan(self, classify: impl Fn(&[u8; 64]) -> BodyBlock, runs: impl Runs) -> Self::Output;
+}
+
+/// [`body_run`] of one block, or of two blocks in a row.
+pub(crate) trait Runs {
+    /// For `window[1..]`: its terminators, and whether the skip stops in it.
+    fn one(&self, window: &[u8; 65]) -> (u64, bool);
+    /// For the two blocks `window[1..65]` and `window[65..]`: the terminators of each, and
+    /// whether the skip stops in either (one test for both).
+    fn two(&self, window: &[u8; 129]) -> (u64, u64, bool);
+}
+
+/// [`Runs`] from a function for one block, called on each of two.
+struct Each<F>(F);
+
+impl<F: Fn(&[u8; 65]) -> (u64, bool)> Runs for Each<F> {
+    #[inline(always)]
+    fn one(&self, window: &[u8; 65]) -> (u64, bool) {
+        (self.0)(window)
+    }
+
+    #[inline(always)]
+    fn two(&self, window: &[u8; 129]) -> (u64, u64, bool) {
+        let (Some(first), Some(second)) = (window.first_chunk::<65>(), window.last_chunk::<65>()) else { return (0, 0, true) };
+        let ((a, stop_a), (b, stop_b)) = ((self.0)(first), (self.0)(second));
+        (a, b, stop_a || stop_b)
+    }
 }
 
 /// For the 64-byte block `window[1..]` (`window[0]`: the byte before it), what the bulk skip
@@ -96,11 +122,11 @@ pub(crate) fn scan_blocks<S: BlockScan>(term: u8, release: Option<u8>, scan: S) 
             // SAFETY: the CPU has AVX2, POPCNT and LZCNT (just checked).
             return unsafe { avx2::scan_blocks(term, release, scan) };
         }
-        scan.scan(|block| sse2::body_block(block, term, release), |window| sse2::body_run(window, term, release))
+        scan.scan(|block| sse2::body_block(block, term, release), Each(|window: &[u8; 65]| sse2::body_run(window, term, release)))
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        scan.scan(|block| scalar_body_block(block, term, release), |window| scalar_body_run(window, term, release))
+        scan.scan(|block| scalar_body_block(block, term, release), Each(|window: &[u8; 65]| scalar_body_run(window, term, release)))
     }
 }
 
@@ -417,7 +443,27 @@ mod avx2 {
     #[target_feature(enable = "avx2,popcnt,lzcnt")]
     pub(super) unsafe fn scan_blocks<S: super::BlockScan>(term: u8, release: u8, scan: S) -> S::Output {
         // SAFETY: this function only runs on a CPU with AVX2.
-        scan.scan(|block| unsafe { body_block(block, term, release) }, |window| unsafe { body_run(window, term, release) })
+        scan.scan(|block| unsafe { body_block(block, term, release) }, Avx2Runs { term, release })
+    }
+
+    /// [`super::Runs`] with AVX2; made only where the CPU has it.
+    struct Avx2Runs {
+        term: u8,
+        release: u8,
+    }
+
+    impl super::Runs for Avx2Runs {
+        #[inline(always)]
+        fn one(&self, window: &[u8; 65]) -> (u64, bool) {
+            // SAFETY: an `Avx2Runs` is made only in `scan_blocks`, which runs on a CPU with AVX2.
+            unsafe { body_run(window, self.term, self.release) }
+        }
+
+        #[inline(always)]
+        fn two(&self, window: &[u8; 129]) -> (u64, u64, bool) {
+            // SAFETY: as in `one`.
+            unsafe { body_runs(window, self.term, self.release) }
+        }
     }
 
     /// The suspect bytes `G` (0x47), `I` (0x49), `S` (0x53), `U` (0x55) and the space (0x20) differ
@@ -436,6 +482,22 @@ mod avx2 {
         _mm256_cmpeq_epi8(_mm256_shuffle_epi8(table, _mm256_and_si256(v, nibble)), _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble))
     }
 
+    /// For the 32 bytes at `p + 1` (and the 32 before them, at `p`): the terminator mask, and the
+    /// bytes where the skip stops (0xFF), as [`super::scalar_body_run`] defines them.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2; `p .. p + 33` must be readable.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn piece_run(p: *const u8, term: u8, release: u8) -> (u32, __m256i) {
+        let (t, r, cr) = (_mm256_set1_epi8(term as i8), _mm256_set1_epi8(release as i8), _mm256_set1_epi8(0x0D));
+        // SAFETY: the caller makes `p .. p + 33` readable; unaligned loads are allowed.
+        let (v, before) = unsafe { (_mm256_loadu_si256(p.add(1).cast::<__m256i>()), _mm256_loadu_si256(p.cast::<__m256i>())) };
+        let stop = _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(v, cr), v), _mm256_cmpeq_epi8(v, r));
+        let starting = _mm256_and_si256(suspect(v), _mm256_cmpeq_epi8(before, t));
+        (_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, t)) as u32, _mm256_or_si256(stop, starting))
+    }
+
     /// [`super::scalar_body_run`], thirty-two bytes at a time: the bytes before each (shifted by
     /// one) tell where segments start, and the whole decision is one test of the vector.
     ///
@@ -444,23 +506,27 @@ mod avx2 {
     #[target_feature(enable = "avx2")]
     #[inline]
     pub(super) unsafe fn body_run(window: &[u8; 65], term: u8, release: u8) -> (u64, bool) {
-        let (t, r, cr) = (_mm256_set1_epi8(term as i8), _mm256_set1_epi8(release as i8), _mm256_set1_epi8(0x0D));
-        let half = |v: __m256i, before: __m256i| {
-            let stop = _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(v, cr), v), _mm256_cmpeq_epi8(v, r));
-            let starting = _mm256_and_si256(suspect(v), _mm256_cmpeq_epi8(before, t));
-            (_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, t)) as u32, _mm256_or_si256(stop, starting))
-        };
         let p = window.as_ptr();
-        // SAFETY: the four loads read 32 bytes each at offsets 0, 1, 32 and 33 of the 65 of `window`;
-        // unaligned loads are allowed.
-        let (a, b) = unsafe {
-            (
-                half(_mm256_loadu_si256(p.add(1).cast::<__m256i>()), _mm256_loadu_si256(p.cast::<__m256i>())),
-                half(_mm256_loadu_si256(p.add(33).cast::<__m256i>()), _mm256_loadu_si256(p.add(32).cast::<__m256i>())),
-            )
-        };
+        // SAFETY: the pieces read bytes 0..33 and 32..65 of the 65 of `window`.
+        let (a, b) = unsafe { (piece_run(p, term, release), piece_run(p.add(32), term, release)) };
         let bad = _mm256_or_si256(a.1, b.1);
         (u64::from(a.0) | u64::from(b.0) << 32, _mm256_testz_si256(bad, bad) == 0)
+    }
+
+    /// [`body_run`] of two blocks in a row, one test for both.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub(super) unsafe fn body_runs(window: &[u8; 129], term: u8, release: u8) -> (u64, u64, bool) {
+        let p = window.as_ptr();
+        // SAFETY: the pieces read bytes 0..33, 32..65, 64..97 and 96..129 of the 129 of `window`.
+        let (a, b, c, d) = unsafe {
+            (piece_run(p, term, release), piece_run(p.add(32), term, release), piece_run(p.add(64), term, release), piece_run(p.add(96), term, release))
+        };
+        let bad = _mm256_or_si256(_mm256_or_si256(a.1, b.1), _mm256_or_si256(c.1, d.1));
+        (u64::from(a.0) | u64::from(b.0) << 32, u64::from(c.0) | u64::from(d.0) << 32, _mm256_testz_si256(bad, bad) == 0)
     }
 
     /// [`super::body_block`], thirty-two bytes at a time.
@@ -637,6 +703,20 @@ mod tests {
                     // SAFETY: the CPU has AVX2 (just checked).
                     prop_assert_eq!(unsafe { avx2::body_run(&window, term, release) }, want);
                 }
+            }
+        }
+
+        #[test]
+        fn two_runs_agree_with_one_each(bytes in proptest::collection::vec(byte(), 129), term in byte(), release in byte()) {
+            let window: [u8; 129] = bytes.try_into().unwrap();
+            let each = Each(|w: &[u8; 65]| scalar_body_run(w, term, release));
+            let (first, second) = (each.one(window.first_chunk::<65>().unwrap()), each.one(window.last_chunk::<65>().unwrap()));
+            let want = (first.0, second.0, first.1 || second.1);
+            prop_assert_eq!(each.two(&window), want);
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU has AVX2 (just checked).
+                prop_assert_eq!(unsafe { avx2::body_runs(&window, term, release) }, want);
             }
         }
     }

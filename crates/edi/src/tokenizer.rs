@@ -357,7 +357,7 @@ impl crate::simd::BlockScan for SkipBlocks<'_> {
     type Output = (usize, usize);
 
     #[inline(always)]
-    fn scan(self, classify: impl Fn(&[u8; 64]) -> crate::simd::BodyBlock, run: impl Fn(&[u8; 65]) -> (u64, bool)) -> (usize, usize) {
+    fn scan(self, classify: impl Fn(&[u8; 64]) -> crate::simd::BodyBlock, runs: impl crate::simd::Runs) -> (usize, usize) {
         let (input, mut pos) = (self.input, self.pos);
         let mut skipped = 0;
         // The block `pos` is in, from `pos` on: the segment at `pos` starts there.
@@ -378,25 +378,39 @@ impl crate::simd::BlockScan for SkipBlocks<'_> {
         // Whole blocks: the segment at `pos` started in an earlier block and runs on into this
         // one, or starts at its first byte.
         loop {
-            base += 64;
-            if pos == base && input.get(pos).is_some_and(|&b| is_layout(b)) {
-                // A terminator in the last byte of the block before: the layout after it is
-                // still its segment's. Rare; the walk goes on after it.
-                while pos < input.len() && is_layout(input[pos]) {
-                    pos += 1;
+            // Each block with the byte before it: a segment starts at the block's first byte when
+            // that byte is a terminator (`pos == base`). Two blocks at a time while the skip goes
+            // on through both; one at a time to find where it stops.
+            if let Some(window) = input.get(base + 63..).and_then(|rest| rest.first_chunk::<129>()) {
+                let (first, second, stop) = runs.two(window);
+                if !stop {
+                    skipped += (first.count_ones() + second.count_ones()) as usize;
+                    if second != 0 {
+                        pos = base + 192 - second.leading_zeros() as usize;
+                    } else if first != 0 {
+                        pos = base + 128 - first.leading_zeros() as usize;
+                    }
+                    base += 128;
+                    continue;
                 }
-                break;
             }
-            // The block and the byte before it: a segment starts at the block's first byte when
-            // that byte is a terminator (`pos == base`).
+            base += 64;
             let Some(window) = input.get(base - 1..).and_then(|rest| rest.first_chunk::<65>()) else { break };
-            let (term, stop) = run(window);
+            let (term, stop) = runs.one(window);
             if stop {
                 break;
             }
             if term != 0 {
                 skipped += term.count_ones() as usize;
                 pos = base + 64 - term.leading_zeros() as usize;
+            }
+        }
+        if pos == base && input.get(pos).is_some_and(|&b| is_layout(b)) {
+            // A terminator in the last byte of the block before the one that stopped the skip
+            // (layout after a segment start stops it: a space is suspect, the others stop it):
+            // the layout after it is still its segment's. The walk goes on after it.
+            while pos < input.len() && is_layout(input[pos]) {
+                pos += 1;
             }
         }
         (pos, skipped)
@@ -878,6 +892,22 @@ mod tests {
         prop_assert_eq!(&fast.interchanges, &slow.interchanges);
         prop_assert_eq!(fast.segments, slow.segments);
         Ok(())
+    }
+
+    /// Layout after a terminator at every offset in and across 64-byte blocks (the bulk skip's
+    /// block boundaries included): the same as pushing every segment.
+    #[test]
+    fn layout_after_a_terminator_at_every_offset() {
+        for layout in [" ", "\r\n", "\n", "\t", "  "] {
+            for pad in 0..140 {
+                let mut input = b"ISA*00*          *00*          *ZZ*S              *ZZ*R              *260101*1200*U*00401*000000001*0*P*>~GS*PO*S*R*20260101*1200*7*X*004010~ST*850*0001~".to_vec();
+                input.extend_from_slice("CTP**SLP*1.50~".repeat(12).as_bytes());
+                input.extend_from_slice(format!("REF*CR*{}~{layout}", "X".repeat(pad)).as_bytes());
+                input.extend_from_slice("CTP**SLP*1.50~".repeat(12).as_bytes());
+                input.extend_from_slice(b"SE*27*0001~GE*1*7~IEA*1*000000001~");
+                fast_agrees_with_slow(&input).unwrap();
+            }
+        }
     }
 
     proptest! {
