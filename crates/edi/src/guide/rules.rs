@@ -458,7 +458,7 @@ pub(crate) fn check_digit_problem(kind: CheckKind, v: &[u8]) -> Option<String> {
 /// in one pass over the digits: what [`check_digit_message`] answers `None` for. With the check
 /// digit weighted 1 and the digits before it 3, 1, 3… from the right, the sum of a right number
 /// is a multiple of ten.
-#[inline]
+#[inline(always)]
 pub(crate) fn check_digit_ok(kind: CheckKind, v: &[u8]) -> bool {
     let digits = match (kind, v.len()) {
         (CheckKind::Gtin, 8 | 12 | 13 | 14) | (CheckKind::Sscc, 18) => v,
@@ -471,14 +471,19 @@ pub(crate) fn check_digit_ok(kind: CheckKind, v: &[u8]) -> bool {
     const ZEROS: u64 = u64::from_le_bytes([b'0'; 8]);
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const LANES: u64 = 0x00FF_00FF_00FF_00FF;
-    let len = digits.len();
-    let word = |at: usize| digits.get(at..at + 8).and_then(|w| w.first_chunk::<8>()).map_or(0, |w| u64::from_le_bytes(*w));
+    // Every length here is 8 to 18: the first eight bytes and the last eight are there.
+    let (Some(first), Some(last)) = (digits.first_chunk::<8>(), digits.last_chunk::<8>()) else { return false };
+    let (first, last) = (u64::from_le_bytes(*first), u64::from_le_bytes(*last));
     // The first `n` (1..=8) digits moved up to the top of a word whose low bytes are `0`s.
-    let top = |n: usize| if n == 8 { word(0) } else { word(0) << (8 * (8 - n)) | ZEROS >> (8 * n) };
+    let top = |n: usize| if n == 8 { first } else { first << (8 * (8 - n)) | ZEROS >> (8 * n) };
+    let len = digits.len();
     let words = match len {
-        8 => [ZEROS, ZEROS, word(0)],
-        9..=16 => [ZEROS, top(len - 8), word(len - 8)],
-        _ => [top(len - 16), word(len - 16), word(len - 8)],
+        ..=8 => [ZEROS, ZEROS, last],
+        9..=16 => [ZEROS, top(len - 8), last],
+        _ => {
+            let middle = digits.get(len - 16..len - 8).and_then(|w| w.first_chunk::<8>()).map_or(0, |w| u64::from_le_bytes(*w));
+            [top(len - 16), middle, last]
+        }
     };
     let (mut bad, mut lanes) = (0u64, 0u64);
     for x in words {
