@@ -66,13 +66,13 @@ pub(crate) fn wide() -> bool {
 }
 
 /// A loop over whole blocks, given the classifiers to call on each: [`body_block`] for the first,
-/// [`body_run`] for those after it, one ([`Runs::one`]) or two ([`Runs::two`]) at a time.
+/// [`scalar_body_run`] for those after it, one ([`Runs::one`]) or two ([`Runs::two`]) at a time.
 pub(crate) trait BlockScan {
     type Output;
     fn scan(self, classify: impl Fn(&[u8; 64]) -> BodyBlock, runs: impl Runs) -> Self::Output;
 }
 
-/// [`body_run`] of one block, or of two blocks in a row.
+/// [`scalar_body_run`] of one block, or of two blocks in a row.
 pub(crate) trait Runs {
     /// For `window[1..]`: its terminators, and whether the skip stops in it.
     fn one(&self, window: &[u8; 65]) -> (u64, bool);

@@ -13,10 +13,13 @@
 //! blank, multi-byte or line-break terminators, the end of the buffer — is left to [`scan`], so the
 //! two paths give the same answer by construction (and the tests compare them on random inputs).
 //!
+//! The iterator takes a plain segment — terminated on the index, not wrapped, not escaped, not
+//! starting an interchange — straight from the index ([`Walk`]), envelope segments included.
 //! Validation reads the body segments of a set on the index without building the iterator's
 //! general case ([`Tokenizer::bodies`]), and when nothing checks a set, skips them without looking
 //! at each one ([`Tokenizer::skip_body`]): whole 64-byte blocks in which no segment can be anything
-//! but a plain body segment are counted with one `popcount` of their terminators.
+//! but a plain body segment are counted with one `popcount` of their terminators, two blocks at a
+//! time, each pair decided by one vector test ([`crate::simd::Runs`]).
 
 use std::io::Read;
 
@@ -475,7 +478,9 @@ impl Walk {
         }
         if start == Start::Maybe {
             let raw = &input[pos..i];
-            if opens_interchange(raw) || (BODY && crate::envelope::is_envelope_tag(&raw[..memchr::memchr(d.element, raw).unwrap_or(raw.len())])) {
+            // The input from `pos`, not the segment's bytes: with a letter for the terminator
+            // (`UNA:+.? 'N…` ends a segment at every `N`), `ISA`/`UNA` outrun the segment.
+            if opens_interchange(&input[pos..]) || (BODY && crate::envelope::is_envelope_tag(&raw[..memchr::memchr(d.element, raw).unwrap_or(raw.len())])) {
                 return None;
             }
         }
@@ -892,6 +897,23 @@ mod tests {
         prop_assert_eq!(&fast.interchanges, &slow.interchanges);
         prop_assert_eq!(fast.segments, slow.segments);
         Ok(())
+    }
+
+    /// A letter for the segment terminator cuts `UNA`/`ISA` short (`UNA:+?.'U` ends a segment at
+    /// every `U`): a segment that starts an interchange is found by the general scan, never as a
+    /// plain segment from the structural index — at the start of the input or in a set. Found by
+    /// the fuzzers (`tokenize`, `validate`).
+    #[test]
+    fn a_letter_terminator_does_not_cut_an_interchange_start() {
+        let inputs: [&[u8]; 3] = [
+            b"UNA:+?.'U NB+UNOA:3+AMAZON:14+VENDOR42:14+360301:1200+REF1++++1'UNH+1+DESADV:D:96A:UN'BGM+351+ASN1+9'",
+            b"UNA:+U.'N\n ?B+UNOC:3+ACOR\0\0\0\0N:ZZ+VENDOR42:ZZ+260301:1200+42++++1++1'\nUNH+1+ORDERS:D:96A:UN'\nBGM+220+PO42+9'",
+            b"UNA:+.? 'UNB+UNOA:2+S+R+200101:1200+1'UNH+1+ORDERS:D:96A:UN'BGM+220+PO42+9'UNA:+.?*NUNB+UNOA:2+S+R+200101:1200+2NUNH+1+ORDERS:D:96A:UNNBGM+220+PO43+9N",
+        ];
+        for input in inputs {
+            assert_eq!(segments(input), reference(input), "{}", String::from_utf8_lossy(input));
+            fast_agrees_with_slow(input).unwrap();
+        }
     }
 
     /// Layout after a terminator at every offset in and across 64-byte blocks (the bulk skip's

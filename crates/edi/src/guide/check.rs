@@ -4,9 +4,10 @@
 //! that position has occurred. The cursor only moves forward, so a position after it has not been
 //! seen in this loop iteration: skipped mandatory positions are exactly those passed over, and no
 //! per-position counters are needed. A segment is matched in the innermost loop that has its tag
-//! at or after the cursor; failing that, outer loops are tried (closing the inner ones), and only
-//! when no loop can take it is it out of order, unexpected or unknown — without moving, so the
-//! segments after it are still checked in place.
+//! at or after the cursor (one lookup per open loop in its table of next positions,
+//! [`super::compile::LoopDef::next`]); failing that, outer loops are tried (closing the inner
+//! ones), and only when no loop can take it is it out of order, unexpected or unknown — without
+//! moving, so the segments after it are still checked in place.
 //!
 //! Element checks work on raw bytes and only ask for [`Element::value`] when the segment is
 //! wrapped or contains a release character: a segment without component, repetition or release
@@ -21,6 +22,14 @@
 //! pass over the element boundaries whether the element-by-element path would find anything at
 //! all. Only when it might does that path run — and it alone reports — so what is reported does
 //! not depend on the bit-mask path; a test compares the two on mutated sets of several guides.
+//! The digit checks (GTIN, SSCC) of such a segment read the values kept on the way
+//! ([`flat_checks_pass`]); only a failing one goes through [`GuideCheck::checks`], which reports.
+//!
+//! On a CPU with AVX2, BMI1, BMI2, POPCNT and LZCNT (detected once per checker) the whole
+//! per-segment path is compiled for them ([`GuideCheck::segment_wide`]): counting a value's digits
+//! is one instruction, and so are the variable shifts and low-bit masks of the element loop. Its
+//! helpers are inlined into it and written without closures, which would be compiled apart,
+//! without those features.
 
 use std::borrow::Cow;
 
