@@ -230,10 +230,11 @@ const BODY_START: [Start; 256] = {
     t
 };
 
-/// Whether detection took a CR for the terminator because it was the last byte read.
-fn cut_after_cr(d: &Detected, rest: &[u8]) -> bool {
-    d.delimiters.terminator() == b"\r" && d.isa_len.is_some_and(|len| d.prefix_len + len + 1 == rest.len())
-}
+/// How far ahead of an interchange's start the stream tokenizer has read (or to the end of the
+/// input) before it detects the delimiters: detection then sees the bytes the slice tokenizer's
+/// does, whatever the sizes of the reads — a CR read last is not taken for a CR terminator without
+/// its LF, and an ISA of unusual length is measured whole.
+const DETECT_WINDOW: usize = 4096;
 
 /// Whether the bytes at a segment start open a new interchange with its own delimiters.
 fn opens_interchange(rest: &[u8]) -> bool {
@@ -651,21 +652,21 @@ impl<R: Read> StreamTokenizer<R> {
                 return if self.delimiters.is_none() { Err(DetectError::Empty.into()) } else { Ok(None) };
             }
             let rest = &window[self.start..];
+            if !self.eof && rest.len() < 3 && self.delimiters.is_some() {
+                // Whether a new interchange starts here takes three bytes to tell.
+                self.fill()?;
+                continue;
+            }
             if self.delimiters.is_none() || (self.index > 0 && opens_interchange(rest)) {
+                if !self.eof && rest.len() < DETECT_WINDOW {
+                    self.fill()?;
+                    continue;
+                }
                 match detect(rest) {
-                    // A CR read last may be the first half of a CR LF terminator: read on first.
-                    Ok(d) if !self.eof && rest.len() < 4096 && cut_after_cr(&d, rest) => {
-                        self.fill()?;
-                        continue;
-                    }
                     Ok(d) => {
                         self.start += d.prefix_len;
                         self.delimiters = Some(d.delimiters);
                         self.detected.get_or_insert(d);
-                    }
-                    Err(_) if !self.eof && rest.len() < 4096 => {
-                        self.fill()?;
-                        continue;
                     }
                     Err(DetectError::Empty) if self.delimiters.is_some() => {}
                     Err(e) if self.delimiters.is_none() => return Err(e.into()),
@@ -918,6 +919,41 @@ mod tests {
 
     /// Layout after a terminator at every offset in and across 64-byte blocks (the bulk skip's
     /// block boundaries included): the same as pushing every segment.
+    /// A second interchange with an ISA of unusual length, read by the stream in small chunks:
+    /// the stream detects its delimiters on the same bytes as the slice tokenizer. Found by the
+    /// `tokenize` fuzzer.
+    #[test]
+    fn a_chunked_stream_detects_a_second_interchange_like_the_slice() {
+        let mut input = ISA_X12.to_vec();
+        input.extend_from_slice(b"GS*PO*S*R*20260101*1200*7*X*004010~");
+        // An ISA longer than 106 bytes (a long sender ID), then segments.
+        input.extend_from_slice(b"ISA*00*          *00*          *ZZ*VEmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm*ZZ*R              *260101*1200*U*00401*000000002*0*P*>~\nAK1*PO*1~\nIEA*1*000000002~");
+        let want = segments(&input).0;
+        for first in 1..=61 {
+            let mut stream = StreamTokenizer::new(Chunks { data: &input, step: first });
+            let mut got = Vec::new();
+            while let Some(s) = stream.next_segment().unwrap() {
+                got.push((s.offset(), s.index(), s.raw().to_vec(), s.trailer().to_vec(), s.is_wrapped(), s.is_terminated()));
+            }
+            assert_eq!(got, want, "reads of {first} bytes");
+        }
+    }
+
+    /// Reads `step` bytes at a time.
+    struct Chunks<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+
+    impl std::io::Read for Chunks<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.step.min(out.len()).min(self.data.len());
+            out[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
     #[test]
     fn layout_after_a_terminator_at_every_offset() {
         for layout in [" ", "\r\n", "\n", "\t", "  "] {
