@@ -108,7 +108,7 @@ impl<'g> GuideCheck<'g> {
             reported: 0,
             flat: flat_enabled(),
             #[cfg(target_arch = "x86_64")]
-            wide: crate::simd::wide(),
+            wide: wide_enabled() && crate::simd::wide(),
         }
     }
 
@@ -770,6 +770,23 @@ fn flat_enabled() -> bool {
 thread_local! {
     /// Set by a test: the checkers created on this thread use the element-by-element path only.
     pub(crate) static NO_FLAT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Set by a test: the checkers created on this thread run the code compiled for the baseline
+    /// even on a CPU that has what [`GuideCheck::segment_wide`] is compiled for.
+    pub(crate) static NO_WIDE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether checkers may take [`GuideCheck::segment_wide`] (when the CPU can): always, but in the
+/// tests that compare it with the baseline code.
+#[cfg(target_arch = "x86_64")]
+fn wide_enabled() -> bool {
+    #[cfg(test)]
+    {
+        !NO_WIDE.with(std::cell::Cell::get)
+    }
+    #[cfg(not(test))]
+    {
+        true
+    }
 }
 
 fn spot(spec: &ElemSpec, element: usize, component: Option<usize>) -> Spot<'_> {

@@ -779,7 +779,8 @@ proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(384))]
 
     /// The fast paths of full validation — body segments straight from the structural index, the
-    /// location's tag rewritten in place, the bit-mask element checks — report exactly what the
+    /// segment's tag written only into its findings, the bit-mask element checks, the checker
+    /// compiled for AVX2/BMI2/POPCNT (and again for the baseline CPU) — report exactly what the
     /// straightforward path reports: every segment through `Tokenizer::next` and `Pass::push`,
     /// every element through the element-by-element checks.
     #[test]
@@ -820,12 +821,17 @@ proptest::proptest! {
         };
         let set = GuideSet::builtin();
         let fast = validate(text.as_bytes(), &set).unwrap();
+        // The same fast paths with the checker compiled for the baseline CPU.
+        super::check::NO_WIDE.with(|f| f.set(true));
+        let baseline = validate(text.as_bytes(), &set).unwrap();
+        proptest::prop_assert_eq!(&fast.findings, &baseline.findings, "{}", text);
         super::check::NO_FLAT.with(|f| f.set(true));
         let mut pass = crate::validate::Pass::new(&set);
         for seg in crate::Tokenizer::new(text.as_bytes()).unwrap() {
             pass.push(&seg);
         }
         super::check::NO_FLAT.with(|f| f.set(false));
+        super::check::NO_WIDE.with(|f| f.set(false));
         let slow = pass.finish(fast.standard, text.len() as u64);
         proptest::prop_assert_eq!(&fast.findings, &slow.findings, "{}", text);
         proptest::prop_assert_eq!(&fast.interchanges, &slow.interchanges);
