@@ -709,13 +709,10 @@ fn first_texts<'a, const N: usize>(seg: &Segment<'a>) -> [Cow<'a, str>; N] {
     }
 }
 
-/// The text of an element's bytes, as [`Element::text`] reads them when they need no unescaping
-/// (UTF-8, or else Latin-1), straight into an inline string.
+/// The text of an element's bytes, as [`Element::text`] reads them when they need no unescaping,
+/// straight into an inline string.
 fn compact_text(bytes: &[u8]) -> CompactString {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => CompactString::new(s),
-        Err(_) => bytes.iter().map(|&c| char::from(c)).collect(),
-    }
+    CompactString::new(crate::segment::text_of(bytes))
 }
 
 /// The bytes of the first `N` elements of `seg` (empty for those absent) when each element is its

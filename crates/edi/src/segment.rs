@@ -210,10 +210,7 @@ impl<'a> Element<'a> {
     /// The value as text: UTF-8 when it is, otherwise each byte as Latin-1 (EDIFACT UNOC).
     pub fn text(&self) -> Cow<'a, str> {
         match self.value() {
-            Cow::Borrowed(b) => match std::str::from_utf8(b) {
-                Ok(s) => Cow::Borrowed(s),
-                Err(_) => Cow::Owned(b.iter().map(|&c| c as char).collect()),
-            },
+            Cow::Borrowed(b) => text_of(b),
             Cow::Owned(b) => Cow::Owned(String::from_utf8(b).unwrap_or_else(|e| e.into_bytes().iter().map(|&c| c as char).collect())),
         }
     }
@@ -334,6 +331,14 @@ pub(crate) fn escaped(before: &[u8], release: u8) -> bool {
 fn trim_wrap(bytes: &[u8]) -> &[u8] {
     let start = bytes.iter().position(|b| *b != b'\r' && *b != b'\n').unwrap_or(bytes.len());
     &bytes[start..]
+}
+
+/// Bytes as text: UTF-8 when they are, otherwise each byte as Latin-1 (EDIFACT UNOC).
+pub(crate) fn text_of(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => Cow::Owned(bytes.iter().map(|&c| char::from(c)).collect()),
+    }
 }
 
 #[cfg(test)]

@@ -161,7 +161,7 @@ pub struct Pass<'r> {
     /// Where the open set's current segment is: only its segment fields change within a set, so
     /// they are updated in place instead of allocating a new location for every segment. Past the
     /// set header its `segment_tag` stays empty: the tag is `tag`, written into the findings made
-    /// at the segment only ([`Pass::tag_findings`]).
+    /// at the segment only ([`tagged`]).
     at: Location,
     tag: SegTag,
     extra: Vec<Finding>,
@@ -181,9 +181,7 @@ impl<'r> Pass<'r> {
                 if let Some(mut open) = self.check.take() {
                     // The previous set never got its trailer: its checker ends at its own last
                     // segment, so what it reports stays in that set.
-                    let before = self.extra.len();
-                    open.finish(&self.at, &mut self.extra);
-                    self.tag_findings(before);
+                    tagged(&self.tag, &self.at, &mut self.extra, |at, extra| open.finish(at, extra));
                 }
                 if !self.rules.checks_sets() {
                     // Nothing to locate for: `start` would return `None` without a finding.
@@ -198,9 +196,7 @@ impl<'r> Pass<'r> {
             Place::SetBody { position } => {
                 if let Some(check) = &mut self.check {
                     at_segment(&mut self.at, &mut self.tag, seg, position);
-                    let before = self.extra.len();
-                    check.segment(seg, &self.at, &mut self.extra);
-                    self.tag_findings(before);
+                    tagged(&self.tag, &self.at, &mut self.extra, |at, extra| check.segment(seg, at, extra));
                 }
             }
             Place::SetTrailer { position } => {
@@ -208,18 +204,16 @@ impl<'r> Pass<'r> {
                     // The envelope has closed the set, but the trailer still belongs to it: the
                     // location stays the set's (set when its header came), at the trailer.
                     at_segment(&mut self.at, &mut self.tag, seg, position);
-                    let before = self.extra.len();
-                    check.segment(seg, &self.at, &mut self.extra);
-                    check.finish(&self.at, &mut self.extra);
-                    self.tag_findings(before);
+                    tagged(&self.tag, &self.at, &mut self.extra, |at, extra| {
+                        check.segment(seg, at, extra);
+                        check.finish(at, extra);
+                    });
                 }
             }
             _ => {
                 if let Some(mut open) = self.check.take() {
                     // A group or interchange trailer (or header) cut the set short; as above.
-                    let before = self.extra.len();
-                    open.finish(&self.at, &mut self.extra);
-                    self.tag_findings(before);
+                    tagged(&self.tag, &self.at, &mut self.extra, |at, extra| open.finish(at, extra));
                 }
             }
         }
@@ -251,31 +245,17 @@ impl<'r> Pass<'r> {
             end = seg.offset() + seg.raw().len() + seg.trailer().len();
             at_segment(at, tag, seg, first + n);
             n += 1;
-            let before = extra.len();
-            check.segment(seg, at, extra);
-            if extra.len() > before {
-                tag.write(at, &mut extra[before..]);
-            }
+            tagged(tag, at, extra, |at, extra| check.segment(seg, at, extra));
         });
         if n > 0 {
             self.count_body(n, end);
         }
     }
 
-    /// Writes the tag of the segment `at` locates into the findings from `before` on that were
-    /// made there.
-    fn tag_findings(&mut self, before: usize) {
-        if let Some(made) = self.extra.get_mut(before..).filter(|m| !m.is_empty()) {
-            self.tag.write(&self.at, made);
-        }
-    }
-
     pub fn finish(mut self, standard: Standard, bytes: u64) -> Validation {
         if let Some(mut open) = self.check.take() {
             // The input ended inside a set; as above.
-            let before = self.extra.len();
-            open.finish(&self.at, &mut self.extra);
-            self.tag_findings(before);
+            tagged(&self.tag, &self.at, &mut self.extra, |at, extra| open.finish(at, extra));
         }
         let report = self.envelope.finish();
         let mut findings = report.findings;
@@ -298,6 +278,17 @@ fn at_segment(at: &mut Location, tag: &mut SegTag, seg: &Segment<'_>, position: 
         at.segment_tag = None;
     }
     tag.set(seg.tag());
+}
+
+/// Runs `check` (a checker's work at the segment `at` locates, whose tag is `tag`), then writes
+/// that tag into the findings it made there.
+#[inline(always)]
+fn tagged(tag: &SegTag, at: &Location, extra: &mut Vec<Finding>, check: impl FnOnce(&Location, &mut Vec<Finding>)) {
+    let before = extra.len();
+    check(at, extra);
+    if let Some(made) = extra.get_mut(before..).filter(|made| !made.is_empty()) {
+        tag.write(at, made);
+    }
 }
 
 /// The tag of the segment a pass's location points at: inline when it has at most three bytes,

@@ -28,8 +28,11 @@
 //! On a CPU with AVX2, BMI1, BMI2, POPCNT and LZCNT (detected once per checker) the whole
 //! per-segment path is compiled for them ([`GuideCheck::segment_wide`]): counting a value's digits
 //! is one instruction, and so are the variable shifts and low-bit masks of the element loop. Its
-//! helpers are inlined into it and written without closures, which would be compiled apart,
-//! without those features.
+//! helpers are `#[inline(always)]`. A closure LLVM does not inline is compiled apart, without
+//! those features: the `Option` combinator chains where that happened are plain matches and
+//! loops, and the small closures left are inlined (the compiled `segment_wide` calls out only to
+//! the classification, `memchr` for special bytes, the cold report paths and the rarer checks:
+//! dates, times, long codes, summary counts, HL).
 
 use std::borrow::Cow;
 
@@ -723,7 +726,8 @@ impl GuideCheck<'_> {
                 kept = [&[][..]; KEPT];
                 &mut kept
             };
-            // (No closures on this path: one would be compiled apart, without `segment_wide`'s features.)
+            // (A match, not `filter`/`and_then`: those closures were compiled apart, without
+            // `segment_wide`'s features.)
             let flat = match classes {
                 Some(c) if c.odd == 0 && self.flat => flat_elements(g, def, raw, &c, keep),
                 _ => None,
@@ -976,7 +980,8 @@ fn flat_number<B: Bits>(class: Class, raw: &[u8], start: usize, end: usize, digi
     // so `len` is below the width).
     let range = B::below(len);
     let digits = digit.down(start) & range;
-    // (No closures here: one might be compiled apart, without `segment_wide`'s features.)
+    // (An `if`, not a closure per class: one might be compiled apart, without `segment_wide`'s
+    // features.)
     let marks = if matches!(class, Class::Numeric | Class::Real) {
         let minus = usize::from(raw.get(start) == Some(&b'-'));
         // The bytes after an optional leading minus that are not digits.
